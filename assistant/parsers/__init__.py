@@ -1,0 +1,123 @@
+"""Loading: one parser per format, dispatched on the file suffix."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.errors import IngestError, UnsupportedFormat
+from assistant.types import SourceDoc
+
+logger = logging.getLogger(__name__)
+
+Parser = Callable[[Path, bytes], SourceDoc]
+
+
+# suffix -> (module, function); modules are imported on first use so `import assistant` does
+# not pull in pypdf, python-docx or lxml, and a broken parser only affects its own format.
+PARSERS: dict[str, tuple[str, str]] = {
+    ".md": ("text", "parse_text"),
+    ".markdown": ("text", "parse_text"),
+    ".txt": ("text", "parse_text"),
+    ".pdf": ("pdf", "parse_pdf"),
+    ".docx": ("docx", "parse_docx"),
+    ".html": ("html", "parse_html"),
+    ".htm": ("html", "parse_html"),
+    ".xml": ("clml", "parse_clml"),
+}
+SUFFIXES = tuple(PARSERS)
+
+
+def _parser(suffix: str) -> Parser | None:
+    import importlib
+
+    entry = PARSERS.get(suffix)
+    if entry is None:
+        return None
+    module = importlib.import_module(f"assistant.parsers.{entry[0]}")
+    return getattr(module, entry[1])
+
+
+SKIP_NAMES = {"README.md", "CONTRIBUTING.md"}  # folder documentation, not library content
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def parse_file(path: Path, max_bytes: int | None = None) -> SourceDoc:
+    """Parse one file, raising IngestError (with the reason) if it cannot be used."""
+    suffix = path.suffix.lower()
+    parser = _parser(suffix)
+    if parser is None:
+        raise UnsupportedFormat(path, f"unsupported file type '{suffix or path.name}'")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise IngestError(path, f"cannot read file ({exc.strerror})") from exc
+    if size == 0:
+        raise IngestError(path, "empty file")
+    if max_bytes is not None and size > max_bytes:
+        raise IngestError(
+            path, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit"
+        )
+    data = path.read_bytes()
+    doc = parser(path, data)
+    if not doc.sections or not any(s.text.strip() for s in doc.sections):
+        raise IngestError(path, "no text could be extracted")
+    return doc
+
+
+def discover(paths: Iterable[Path]) -> Iterator[Path]:
+    """Every ingestible file under the given files/folders, in a stable order."""
+    for root in paths:
+        if root.is_file():
+            yield root
+            continue
+        for path in sorted(root.rglob("*")):
+            if (
+                path.is_file()
+                and path.name not in SKIP_NAMES
+                and not any(part.startswith(".") for part in path.relative_to(root).parts)
+            ):
+                yield path
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    docs: list[SourceDoc]
+    errors: list[IngestError]
+
+
+def load_corpus(
+    paths: Iterable[Path],
+    max_bytes: int | None = None,
+    on_file: Callable[[Path], None] | None = None,
+) -> LoadResult:
+    """Parse every file; a file that fails is reported in `errors` and skipped."""
+    docs: list[SourceDoc] = []
+    errors: list[IngestError] = []
+    seen: dict[str, str] = {}
+    for path in discover(paths):
+        if on_file:
+            on_file(path)
+        try:
+            doc = parse_file(path, max_bytes)
+            if doc.doc_id in seen:
+                raise IngestError(
+                    path, f"duplicate doc_id '{doc.doc_id}' (also {seen[doc.doc_id]})"
+                )
+        except IngestError as exc:
+            logger.warning("skipped %s", exc)
+            errors.append(exc)
+            continue
+        except Exception as exc:  # a parser bug must not sink the whole ingest
+            logger.error("parser failed on %s", path, exc_info=logger.isEnabledFor(logging.DEBUG))
+            errors.append(IngestError(path, f"could not parse ({type(exc).__name__}: {exc})"))
+            continue
+        seen[doc.doc_id] = str(path)
+        docs.append(doc)
+    return LoadResult(docs, errors)

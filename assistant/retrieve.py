@@ -1,0 +1,144 @@
+"""Hybrid retrieval: dense (Chroma) + sparse (BM25), fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.embedding import embed_query, make_embedder
+from assistant.errors import IndexMissing
+from assistant.sparse import SparseIndex
+from assistant.store import Manifest, check_model, chroma_collection, read_chunks, read_sparse
+from assistant.types import Chunk, Hit
+
+logger = logging.getLogger(__name__)
+Filters = Mapping[str, str | Sequence[str]]
+FILTER_KEYS = ("doc_type", "regime", "doc_id")
+
+
+def rrf_fuse(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: score(d) = sum over rankings of 1 / (k + rank)."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _values(value: str | Sequence[str]) -> list[str]:
+    return [value] if isinstance(value, str) else [v for v in value if v]
+
+
+def normalise_filters(filters: Filters | None) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in (filters or {}).items():
+        if key not in FILTER_KEYS:
+            raise ValueError(f"unknown filter '{key}' (use one of {', '.join(FILTER_KEYS)})")
+        values = _values(value)
+        if values:
+            out[key] = values
+    return out
+
+
+def chroma_where(filters: dict[str, list[str]]) -> dict[str, Any] | None:
+    clauses = [{key: {"$in": values}} for key, values in filters.items()]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+@dataclass
+class Library:
+    """The loaded index: chunks in memory, BM25 in memory, Chroma for dense search."""
+
+    settings: Settings
+    chunks: dict[str, Chunk]
+    order: list[str]
+    sparse: SparseIndex
+    collection: Any
+    embedder: Any
+
+    @classmethod
+    def open(cls, settings: Settings) -> Library:
+        index_dir = Path(settings.index_dir)
+        manifest = Manifest.read(index_dir)
+        if manifest is None:
+            raise IndexMissing(index_dir)
+        check_model(manifest, settings)
+        chunks = read_chunks(index_dir)
+        sparse = read_sparse(index_dir, chunks)
+        collection = chroma_collection(settings)
+        if collection.count() != len(chunks):
+            logger.warning(
+                "Chroma holds %d chunks but the index lists %d; re-run ingest",
+                collection.count(),
+                len(chunks),
+            )
+        return cls(
+            settings,
+            {c.chunk_id: c for c in chunks},
+            [c.chunk_id for c in chunks],
+            sparse,
+            collection,
+            make_embedder(settings),
+        )
+
+    def _mask(self, filters: dict[str, list[str]]) -> np.ndarray | None:
+        if not filters:
+            return None
+        mask = np.zeros(len(self.order), dtype=np.float32)
+        for i, cid in enumerate(self.order):
+            chunk = self.chunks[cid]
+            fields = {**chunk.meta, "doc_id": chunk.doc_id}
+            if all(fields.get(k) in v for k, v in filters.items()):
+                mask[i] = 1.0
+        return mask
+
+    def dense(
+        self, vector: list[float], k: int, filters: dict[str, list[str]]
+    ) -> list[tuple[str, float]]:
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
+        from assistant.store import vector_store
+
+        if not self.order:
+            return []
+        where = chroma_where(filters)
+        query = VectorStoreQuery(query_embedding=vector, similarity_top_k=min(k, len(self.order)))
+        result = vector_store(self.collection).query(query, **({"where": where} if where else {}))
+        # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
+        return [
+            (cid, 1.0 + math.log(max(sim, 1e-12)))
+            for cid, sim in zip(result.ids or [], result.similarities or [], strict=False)
+            if cid in self.chunks
+        ]
+
+    def search(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        k: int | None = None,
+        vector: list[float] | None = None,
+    ) -> list[Hit]:
+        """Fused hits, best first; dense_score is the cosine similarity (evidence strength)."""
+        norm = normalise_filters(filters)
+        depth = self.settings.candidates
+        vector = vector if vector is not None else embed_query(self.embedder, query)
+        dense = self.dense(vector, depth, norm)
+        sparse = self.sparse.search(query, depth, self._mask(norm))
+        fused = rrf_fuse([[c for c, _ in dense], [c for c, _ in sparse]], self.settings.rrf_k)
+        dense_rank = {c: i for i, (c, _) in enumerate(dense, start=1)}
+        dense_score = dict(dense)
+        sparse_rank = {c: i for i, (c, _) in enumerate(sparse, start=1)}
+        hits = [
+            Hit(self.chunks[c], s, dense_rank.get(c), sparse_rank.get(c), dense_score.get(c))
+            for c, s in fused
+        ]
+        return hits[: k or self.settings.top_k]

@@ -1,0 +1,138 @@
+"""Value objects passed between the pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+DOC_TYPES = ("case_study", "regulation", "guidance", "commentary")
+REGIMES = ("PCR2015", "PA2023", "EU2014", "general")
+# Front-matter keys copied onto every chunk (and into Chroma metadata) for filters and display.
+META_KEYS = (
+    "title",
+    "doc_type",
+    "regime",
+    "publisher",
+    "source_url",
+    "published",
+    "jurisdiction",
+    "status",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A structural unit of a parsed document, before size-based chunking."""
+
+    text: str
+    heading_path: tuple[str, ...] = ()
+    provision: str | None = None  # "reg. 31(5)", "s. 20(2)(b)", "Sch. 3"
+    page: int | None = None
+    url: str | None = None  # link to this provision or page, when known
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDoc:
+    """One parsed document: metadata from front matter (or the file) and its sections."""
+
+    doc_id: str
+    title: str
+    path: str
+    meta: dict[str, str]
+    sections: tuple[Section, ...]
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A retrievable passage with a human locator."""
+
+    chunk_id: str  # f"{doc_id}#{n}", stable across runs for unchanged documents
+    doc_id: str
+    text: str
+    locator: str
+    heading_path: tuple[str, ...] = ()
+    page: int | None = None
+    url: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+    provisions: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.meta.get("title", self.doc_id)
+
+    def embed_text(self) -> str:
+        """The text we embed: title and locator give a passage its context."""
+        heading = " › ".join(self.heading_path)
+        context = " — ".join(dict.fromkeys(x for x in (self.title, heading, self.locator) if x))
+        return f"{context}\n{self.text}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Chunk:
+        return cls(
+            chunk_id=data["chunk_id"],
+            doc_id=data["doc_id"],
+            text=data["text"],
+            locator=data["locator"],
+            heading_path=tuple(data.get("heading_path", ())),
+            page=data.get("page"),
+            url=data.get("url", ""),
+            meta=dict(data.get("meta", {})),
+            provisions=tuple(data.get("provisions", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A retrieved chunk with its fused score and the ranks each retriever gave it."""
+
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    sparse_rank: int | None = None
+    dense_score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A numbered source in an answer; `n` matches the [n] markers in the text."""
+
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    locator: str
+    source_url: str
+    score: float
+    text: str
+    doc_type: str = ""
+    regime: str = ""
+    quote: str = ""  # the sentence(s) of `text` the answer drew on
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What `Assistant.ask` returns."""
+
+    question: str
+    text: str
+    citations: tuple[Citation, ...]
+    abstained: bool
+    timings: dict[str, float] = field(default_factory=dict)
+    nearest: tuple[str, ...] = ()  # titles of the nearest documents when abstaining
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "nearest": list(self.nearest),
+            "timings": dict(self.timings),
+        }
