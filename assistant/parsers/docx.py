@@ -77,7 +77,9 @@ def _blocks(document: Any) -> Iterator[Any]:
 
 
 def _visit(block: Any, state: _State) -> None:
-    if hasattr(block, "rows"):
+    from docx.table import Table
+
+    if isinstance(block, Table):
         _add_table(block, state)
         return
     text = " ".join(clean(block.text).split())

@@ -30,8 +30,8 @@ _SITE_SUFFIX = re.compile(r"\s+(?:\||[-–—]\s+(?=\S*\.))\s*[^|]*$")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
 
@@ -63,18 +63,25 @@ def _decode(data: bytes) -> str:
             return data[len(bom) :].decode(codec, errors="replace")
     declared = _CHARSET.search(data[:4096])
     if declared:
-        try:
-            codec = codecs.lookup(declared.group(1).decode("ascii")).name
-        except (LookupError, UnicodeDecodeError):
-            codec = "utf-8"
-        # Browsers read a "latin-1" label as windows-1252; a UTF-16 label in ASCII bytes is false.
-        codec = {"latin-1": "cp1252", "iso8859-1": "cp1252"}.get(codec, codec)
-        if not codec.startswith("utf-16") and not codec.startswith("utf-32"):
-            return data.decode(codec, errors="replace")
+        try:  # an unknown label, or a non-text codec such as "hex", is read as UTF-8
+            return data.decode(_codec(declared.group(1)), errors="replace")
+        except LookupError:
+            return data.decode("utf-8", errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
+
+
+def _codec(label: bytes) -> str:
+    try:
+        name = codecs.lookup(label.decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return "utf-8"
+    if name.startswith(("utf-16", "utf-32")):
+        return "utf-8"  # a UTF-16 label written in ASCII-compatible bytes cannot be true
+    # Browsers read a "latin-1" label as windows-1252.
+    return {"latin-1": "cp1252", "iso8859-1": "cp1252"}.get(name, name)
 
 
 def _title(soup: Any) -> str | None:
@@ -112,9 +119,11 @@ def _drop_furniture(soup: Any, container: Any) -> None:
 def _sections(container: Any) -> list[Section]:
     stack: list[tuple[int, str]] = []
     sections: list[Section] = []
-    for tag in container.find_all([*HEADINGS, *BLOCKS]):
+    for tag in container.find_all([*HEADINGS, *BLOCKS, "div"]):
         if tag.find_parent(BLOCKS):
             continue  # already part of an enclosing block's text
+        if tag.name == "div" and tag.find(["div", *HEADINGS, *BLOCKS]):
+            continue  # only an innermost <div> holds loose text of its own
         if tag.name in HEADINGS:
             level = int(tag.name[1])
             while stack and stack[-1][0] >= level:

@@ -31,7 +31,6 @@ _PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d+(?:\s*(?:of|/)\s*\d+)?$|^[-–]\s*\d
 # Word's Symbol/Wingdings bullets come out as private-use characters.
 _PUA_BULLET = re.compile(r"^[\ue000-\uf8ff]\s*")
 _SENTENCE_END = (".", "!", "?", ":", ";")
-_HYPHENATED = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)+")
 _WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -131,7 +130,7 @@ def _strip_edges(lines: list[str], running: set[str]) -> list[str]:
 
 def _vocabulary(pages: list[list[str]]) -> set[str]:
     text = "\n".join("\n".join(lines) for lines in pages).lower()
-    return set(_WORD.findall(text)) | set(_HYPHENATED.findall(text))
+    return set(_WORD.findall(text))
 
 
 def _line_width(pages: list[list[str]]) -> int:
@@ -165,7 +164,9 @@ def _starts_paragraph(prev: str, line: str, width: int) -> bool:
 
 
 def _join(lines: list[str], vocab: set[str]) -> str:
-    """Join wrapped lines, undoing end-of-line hyphenation ("procure-" + "ment")."""
+    """Join wrapped lines. A line-end hyphen is dropped only when the joined word occurs
+    elsewhere in the document ("procure-" + "ment"): Word-made PDFs, most of our corpus,
+    break lines at real hyphens ("self-" + "cleaning", "in-" + "house")."""
     text = lines[0]
     for line in lines[1:]:
         if text.endswith("\u00ad"):  # soft hyphen: always a line-break artefact
@@ -174,13 +175,11 @@ def _join(lines: list[str], vocab: set[str]) -> str:
         head = re.search(r"([A-Za-z]+)-$", text)
         if not head:
             text = f"{text} {line}"
-        elif not line[0].islower():
-            text += line  # "Sub-" + "Lot": a real hyphen
-        else:
-            tail = re.match(r"[A-Za-z]*", line).group()  # type: ignore[union-attr]
-            word = f"{head.group(1)}-{tail}".lower()
-            keep = word in vocab and word.replace("-", "") not in vocab
-            text = (text if keep else text[:-1]) + line
+            continue
+        tail = re.match(r"[A-Za-z]*", line).group()  # type: ignore[union-attr]
+        joined = (head.group(1) + tail).lower()
+        drop = tail[:1].islower() and joined in vocab  # "Sub-" + "Lot" keeps its hyphen
+        text = (text[:-1] if drop else text) + line
     return text
 
 

@@ -54,6 +54,22 @@ def _scalar(value: object) -> str:
     return "" if value is None else str(value)
 
 
+# A line opening a list item, table row, quote or numbered paragraph keeps its line break; any
+# other line inside a paragraph is a soft wrap, which Markdown reads as a space. Without this,
+# hard-wrapped files would yield half sentences ("...appointed as the council's innovation").
+_LINE_START = re.compile(r"^\s*(?:[-*+•]\s|\d+[.)]\s|\||>|\(\w{1,4}\)\s)")
+
+
+def _unwrap(block: str) -> str:
+    lines: list[str] = []
+    for line in block.splitlines():
+        if lines and line.strip() and not _LINE_START.match(line):
+            lines[-1] = f"{lines[-1].rstrip()} {line.strip()}"
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
 def _blocks(body: str) -> list[str]:
     """Paragraphs separated by blank lines; headings are blocks of their own."""
     blocks: list[str] = []
@@ -115,7 +131,7 @@ def parse_text(path: Path, data: bytes) -> SourceDoc:
             named = [provision_from_heading(text) for _, text in stack]
             provision = next((p for p in reversed(named) if p), None)
             continue
-        text = clean(_plain(block))
+        text = clean(_plain(_unwrap(block)))
         if not text or any(t.lower().strip(" :") in SKIPPED_HEADINGS for _, t in stack):
             continue
         locator = provision
