@@ -12,21 +12,14 @@ import numpy as np
 from assistant.sparse import STOPWORDS, citation_tokens, tokenize
 from assistant.types import Answer, Citation, Hit
 
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9£])|\n+")
-# Abbreviations whose full stop does not end a sentence ("s. 20", "reg. 31", "paras. 3-4").
-_ABBREV = re.compile(
-    r"\b(regs?|ss?|paras?|Sch|Art|arts|No|nos|pp?|cf|e\.g|i\.e|v|vs|c|approx|Mr|Mrs|Ms|Dr|St)\.\s",
-    re.IGNORECASE,
-)
-_HOLD = "\u2024"  # one-dot leader stands in for a protected full stop while splitting
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+
 # Weights of the sentence score: meaning first, shared terms second, source rank a tie-break.
 W_COSINE, W_TERMS, W_RANK = 1.0, 0.35, 0.05
 # A sentence must score this share of the best one to join the answer (keeps answers tight).
 KEEP_RATIO = 0.72
 # Redundancy penalty in the maximal-marginal-relevance selection.
 MMR_LAMBDA = 0.6
-MIN_SENTENCE_WORDS = 5
 ABSTAIN_TEXT = "The library does not cover this question well enough to give a cited answer."
 
 
@@ -65,30 +58,6 @@ def assess(
     if not hits:
         return Evidence(0.0, tuple(dict.fromkeys(unknown)))
     return Evidence(best_cosine, tuple(dict.fromkeys(unknown)), known)
-
-
-def _is_reference(piece: str) -> bool:
-    """Table rows, bare bracketed citations and cross-references are not answer sentences."""
-    return (
-        piece.startswith(("|", "See ", "see "))
-        or (
-            piece.startswith("(")
-            and piece.endswith((")", ")."))
-            and piece.count("(") <= 3
-            and not piece[1:3].strip(")").isdigit()
-        )
-        or piece.lower().startswith(("http", "www."))
-    )
-
-
-def split_sentences(text: str) -> list[str]:
-    out = []
-    protected = _ABBREV.sub(lambda m: m.group(0).replace(". ", _HOLD + " "), text)
-    for raw in _SPLIT.split(protected):
-        piece = raw.replace(_HOLD, ".").strip().lstrip("-*• ").strip()
-        if len(piece.split()) >= MIN_SENTENCE_WORDS and not _is_reference(piece):
-            out.append(piece)
-    return out
 
 
 def _term_overlap(query_terms: set[str], sentence: str) -> float:
@@ -152,7 +121,7 @@ def cite(hits: Sequence[Hit], picks: Sequence[tuple[int, str]]) -> tuple[str, li
             text=hits[rank].chunk.text,
             doc_type=hits[rank].chunk.meta.get("doc_type", ""),
             regime=hits[rank].chunk.meta.get("regime", ""),
-            quote=" ".join(quotes[rank]),
+            quote="\n".join(quotes[rank]),
         )
         for rank, n in numbers.items()
     ]

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer import abstain, assess, cite, select_sentences, split_sentences
+from assistant.answer import abstain, assess, cite, select_sentences
+from assistant.chunking import split_sentences
 from assistant.config import Settings, get_settings, offline_environment
 from assistant.embedding import embed_texts
 from assistant.errors import AssistantError
@@ -121,14 +122,25 @@ class Assistant:
             for rank, hit in enumerate(hits)
             for pos, sentence in enumerate(split_sentences(hit.chunk.text))
         ]
-        vectors = np.asarray(
-            embed_texts(self.library.embedder, [c[2] for c in candidates]), dtype=np.float32
-        ).reshape(len(candidates), -1)
+        vectors = self._sentence_vectors(hits, candidates)
         chosen = select_sentences(
             query, vector, candidates, vectors, self.settings.answer_sentences
         )
         text, citations = cite(hits, [(candidates[i][0], candidates[i][2]) for i in chosen])
         return Answer(question, text, tuple(citations), False)
+
+    def _sentence_vectors(self, hits: Sequence[Any], candidates: list) -> np.ndarray:
+        """Stored sentence vectors when the index has them; embed now otherwise."""
+        stored = [self.library.sentence_vectors.get(h.chunk.chunk_id) for h in hits]
+        counts = [sum(1 for c in candidates if c[0] == r) for r in range(len(hits))]
+        if all(v is not None and len(v) == n for v, n in zip(stored, counts, strict=True)):
+            parts = [v for v, n in zip(stored, counts, strict=True) if n]
+            if parts:
+                return np.concatenate(parts).astype(np.float32)
+        texts = [c[2] for c in candidates]
+        return np.asarray(embed_texts(self.library.embedder, texts), dtype=np.float32).reshape(
+            len(candidates), -1
+        )
 
     def info(self) -> dict[str, Any]:
         manifest = Manifest.read(Path(self.settings.index_dir))

@@ -54,8 +54,8 @@ class Settings(BaseSettings):
         0.38, description="Minimum evidence score (cosine of best chunk) to answer at all."
     )
     max_file_mb: float = Field(25.0, gt=0, description="Files larger than this are skipped.")
-    llm_backend: Literal["none", "openai", "ollama"] = Field(
-        "none", description="Answer generator: 'none' = extractive composer (no LLM)."
+    llm_backend: Literal["none"] = Field(
+        "none", description="Answer generator; only the extractive composer (no LLM) so far."
     )
     host: str = Field("127.0.0.1", description="Address the web app binds to.")
     port: int = Field(7860, ge=1, le=65535, description="Port the web app binds to.")

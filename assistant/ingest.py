@@ -9,7 +9,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.chunking import chunk_document
+import numpy as np
+
+from assistant.chunking import chunk_document, split_sentences
 from assistant.config import Settings
 from assistant.embedding import embed_texts, make_embedder
 from assistant.errors import IngestError
@@ -21,9 +23,11 @@ from assistant.store import (
     chroma_collection,
     ingest_lock,
     read_chunks,
+    read_sentence_vectors,
     to_node,
     vector_store,
     write_chunks,
+    write_sentence_vectors,
     write_sparse,
 )
 from assistant.types import Chunk, SourceDoc
@@ -115,7 +119,19 @@ def build_index(
         replaced = {d.doc_id for d in changed} | set(removed)
         chunks = [c for c in old if c.doc_id not in replaced] + new_chunks
         chunks.sort(key=lambda c: (c.doc_id, int(c.chunk_id.rsplit("#", 1)[1])))
+        sentence_vectors = {} if rebuild else read_sentence_vectors(index_dir)
+        sentence_vectors = {
+            k: v for k, v in sentence_vectors.items() if k.rsplit("#", 1)[0] not in replaced
+        }
+        sentence_vectors.update(_embed_sentences(settings, new_chunks, progress))
         write_chunks(index_dir, chunks)
+        write_sentence_vectors(
+            index_dir,
+            {
+                c.chunk_id: sentence_vectors.get(c.chunk_id, np.zeros((0, 0), np.float32))
+                for c in chunks
+            },
+        )
         write_sparse(index_dir, chunks)
         docs = {} if manifest is None else dict(manifest.docs)
         for doc_id in removed:
@@ -160,6 +176,26 @@ def _existing_chunks(index_dir: Path) -> list[Chunk]:
     except Exception:  # unreadable: treat as empty; everything is re-embedded
         logger.warning("existing chunks unreadable; rebuilding from scratch")
         return []
+
+
+def _embed_sentences(
+    settings: Settings, chunks: Sequence[Chunk], progress: Progress | None
+) -> dict[str, np.ndarray]:
+    """Vectors for every answer-candidate sentence, computed once here, not per question."""
+    if not chunks:
+        return {}
+    embedder = make_embedder(settings)
+    sentences = [(c.chunk_id, s) for c in chunks for s in split_sentences(c.text)]
+    vectors = np.asarray(embed_texts(embedder, [s for _, s in sentences]), dtype=np.float32)
+    out: dict[str, list[np.ndarray]] = defaultdict(list)
+    for (cid, _), vec in zip(sentences, vectors, strict=True):
+        out[cid].append(vec)
+    if progress:
+        progress("sentences", len(sentences), len(sentences))
+    dim = vectors.shape[1] if len(vectors) else 0
+    return {
+        c.chunk_id: np.array(out[c.chunk_id], dtype=np.float32).reshape(-1, dim) for c in chunks
+    }
 
 
 def _embed(settings: Settings, chunks: Sequence[Chunk], progress: Progress | None) -> list:

@@ -14,8 +14,15 @@ import numpy as np
 from assistant.config import Settings
 from assistant.embedding import embed_query, make_embedder
 from assistant.errors import IndexMissing
-from assistant.sparse import SparseIndex
-from assistant.store import Manifest, check_model, chroma_collection, read_chunks, read_sparse
+from assistant.sparse import SparseIndex, citation_tokens
+from assistant.store import (
+    Manifest,
+    check_model,
+    chroma_collection,
+    read_chunks,
+    read_sentence_vectors,
+    read_sparse,
+)
 from assistant.types import Chunk, Hit
 
 logger = logging.getLogger(__name__)
@@ -64,6 +71,7 @@ class Library:
     sparse: SparseIndex
     collection: Any
     embedder: Any
+    sentence_vectors: dict[str, np.ndarray]
 
     @classmethod
     def open(cls, settings: Settings) -> Library:
@@ -88,7 +96,26 @@ class Library:
             sparse,
             collection,
             make_embedder(settings),
+            read_sentence_vectors(index_dir),
         )
+
+    def pinpoint(self, query: str, filters: dict[str, list[str]]) -> list[str]:
+        """Chunks that hold the exact provision a query cites ("reg 31(5)"), deepest match
+        first, so a pinpoint question reaches the provision itself."""
+        wanted = citation_tokens(query)
+        if not wanted:
+            return []
+        mask = self._mask(filters)
+        scored = []
+        for i, cid in enumerate(self.order):
+            if mask is not None and not mask[i]:
+                continue
+            chunk = self.chunks[cid]
+            have = set(citation_tokens(" ".join(chunk.provisions)))
+            depth = max((t.count("_") for t in wanted if t in have), default=0)
+            if depth:
+                scored.append((-depth, len(chunk.provisions), i, cid))
+        return [cid for *_, cid in sorted(scored)][: self.settings.candidates]
 
     def _mask(self, filters: dict[str, list[str]]) -> np.ndarray | None:
         if not filters:
@@ -133,7 +160,8 @@ class Library:
         vector = vector if vector is not None else embed_query(self.embedder, query)
         dense = self.dense(vector, depth, norm)
         sparse = self.sparse.search(query, depth, self._mask(norm))
-        fused = rrf_fuse([[c for c, _ in dense], [c for c, _ in sparse]], self.settings.rrf_k)
+        rankings = [[c for c, _ in dense], [c for c, _ in sparse], self.pinpoint(query, norm)]
+        fused = rrf_fuse(rankings, self.settings.rrf_k)
         dense_rank = {c: i for i, (c, _) in enumerate(dense, start=1)}
         dense_score = dict(dense)
         sparse_rank = {c: i for i, (c, _) in enumerate(sparse, start=1)}

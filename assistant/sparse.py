@@ -11,9 +11,10 @@ from typing import Any
 import numpy as np
 
 _WORD = re.compile(r"[a-z0-9£]+(?:['’][a-z]+)?")
-# "reg. 31(5)", "regulation 31", "s.20(2)(b)", "section 20", "Sch 5 para 2", "Art. 31(6)"
+# "reg. 31(5)", "regulation 31", "s.20(2)(b)", "section 20", "Sch 5 para 2", "Art. 31(6)";
+# not a possessive "s" ("Barnardo's 3 roles" is not section 3).
 _CITE = re.compile(
-    r"\b(?P<kind>regulations?|regs?|sections?|ss?|schedule|sch|articles?|art)\.?\s*"
+    r"(?<!['’])\b(?P<kind>regulations?|regs?|sections?|ss?|schedule|sch|articles?|art)\.?\s*"
     r"(?P<num>\d{1,3}[a-z]?)\b(?P<groups>(?:\(\w{1,4}\))*)",
     re.IGNORECASE,
 )

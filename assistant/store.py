@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assistant.config import Settings, offline_environment
 from assistant.errors import ConfigError, IndexBusy, IndexMissing
 from assistant.sparse import SparseIndex
@@ -23,6 +25,7 @@ MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 BM25_DIR = "bm25"
 LOCK = "ingest.lock"
+SENTENCES = "sentences.npz"  # per-chunk sentence vectors, so answers need no embedding
 FORMAT_VERSION = 1
 # Chroma metadata we filter on or show; the full chunk lives in chunks.jsonl.
 _CHROMA_META = ("doc_id", "locator", "doc_type", "regime", "title", "status")
@@ -123,7 +126,10 @@ def write_chunks(index_dir: Path, chunks: Iterable[Chunk]) -> None:
 
 def write_sparse(index_dir: Path, chunks: Sequence[Chunk]) -> SparseIndex:
     """Rebuild BM25 over all chunks and swap it in whole."""
-    sparse = SparseIndex.build([c.chunk_id for c in chunks], [c.embed_text() for c in chunks])
+    # Every provision a chunk holds is indexed, not just its span locator: "reg. 31(4)–(6)"
+    # alone would leave a pinpoint query for reg. 31(5) looking like an unknown citation.
+    texts = [" ".join([c.embed_text(), *c.provisions]) for c in chunks]
+    sparse = SparseIndex.build([c.chunk_id for c in chunks], texts)
     final = Path(index_dir) / BM25_DIR
     tmp = Path(index_dir) / (BM25_DIR + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -135,6 +141,26 @@ def write_sparse(index_dir: Path, chunks: Sequence[Chunk]) -> SparseIndex:
     os.replace(tmp, final)
     shutil.rmtree(old, ignore_errors=True)
     return sparse
+
+
+def write_sentence_vectors(index_dir: Path, vectors: dict[str, np.ndarray]) -> None:
+    ids = list(vectors)
+    sizes = np.array([len(vectors[i]) for i in ids], dtype=np.int64)
+    stacked = [vectors[i] for i in ids if len(vectors[i])]
+    data = np.concatenate(stacked).astype(np.float32) if stacked else np.zeros((0, 0), np.float32)
+    tmp = Path(index_dir) / (SENTENCES + ".tmp.npz")
+    np.savez(tmp, ids=np.array(ids, dtype=object), sizes=sizes, vectors=data)
+    os.replace(tmp, Path(index_dir) / SENTENCES)
+
+
+def read_sentence_vectors(index_dir: Path) -> dict[str, np.ndarray]:
+    path = Path(index_dir) / SENTENCES
+    if not path.exists():
+        return {}
+    with np.load(path, allow_pickle=True) as data:
+        ids, sizes, vectors = list(data["ids"]), data["sizes"], data["vectors"]
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    return {cid: vectors[bounds[i] : bounds[i + 1]] for i, cid in enumerate(ids)}
 
 
 def read_sparse(index_dir: Path, chunks: Sequence[Chunk]) -> SparseIndex:

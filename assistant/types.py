@@ -110,7 +110,7 @@ class Citation:
     text: str
     doc_type: str = ""
     regime: str = ""
-    quote: str = ""  # the sentence(s) of `text` the answer drew on
+    quote: str = ""  # the sentences of `text` the answer drew on, one per line
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
