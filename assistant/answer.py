@@ -4,15 +4,18 @@ each followed by its source number, or an honest abstention."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.sparse import CITATION as _CITATION_SPAN
 from assistant.sparse import STOPWORDS, citation_tokens, tokenize
 from assistant.types import Answer, Citation, Hit
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+# Figures and dates in a question ("2028", "14/25", "£5m") must appear in the evidence.
+_NUMBER = re.compile(r"\b\d+(?:[/.,]\d+)*\b")
 
 # Weights of the sentence score: meaning first, shared terms second, source rank a tie-break.
 W_COSINE, W_TERMS, W_RANK = 1.0, 0.35, 0.05
@@ -20,6 +23,30 @@ W_COSINE, W_TERMS, W_RANK = 1.0, 0.35, 0.05
 KEEP_RATIO = 0.72
 # Redundancy penalty in the maximal-marginal-relevance selection.
 MMR_LAMBDA = 0.6
+# A name used in at most this many passages is specific (a council, a case): the passages
+# found must mention it. Commoner names (England, NPPS) need only be in the library.
+RARE_DF = 3
+_CALENDAR = {
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+}
 ABSTAIN_TEXT = "The library does not cover this question well enough to give a cited answer."
 
 
@@ -41,17 +68,24 @@ class Evidence:
 
 
 def assess(
-    question: str, hits: Sequence[Hit], best_cosine: float, vocabulary: set[str]
+    question: str, hits: Sequence[Hit], best_cosine: float, vocabulary: Mapping[str, int]
 ) -> Evidence:
     """Unknown terms count only when they name something: capitalised words (but the first,
-    which is capitalised anyway) and legal citations."""
+    which is capitalised anyway) absent from the passages found, figures and dates absent from
+    them, and legal citations the library does not hold."""
+    evidence_text = " ".join(f"{h.chunk.title} {h.chunk.text}" for h in hits)
+    evidence_terms = set(tokenize(evidence_text))
     unknown: list[str] = []
-    for word in _WORD.findall(question)[1:]:
+    for raw in _WORD.findall(question)[1:]:
+        word = re.sub(r"['’]s$", "", raw)
         stem = tokenize(word)
-        if not word[0].isupper() or not stem or word.lower() in STOPWORDS:
+        if not word[0].isupper() or not stem or word.lower() in STOPWORDS or word in _CALENDAR:
             continue
-        if stem[0] not in vocabulary:
+        rare = vocabulary.get(stem[0], 0) <= RARE_DF
+        if stem[0] not in vocabulary or (rare and stem[0] not in evidence_terms):
             unknown.append(word)
+    plain = _CITATION_SPAN.sub(" ", question)
+    unknown += [n for n in _NUMBER.findall(plain) if len(n) > 1 and n not in evidence_text]
     cited = citation_tokens(question)
     unknown += [t for t in cited if t not in vocabulary]
     known = tuple(t for t in cited if t in vocabulary)
@@ -128,11 +162,23 @@ def cite(hits: Sequence[Hit], picks: Sequence[tuple[int, str]]) -> tuple[str, li
     return " ".join(parts), sorted(citations, key=lambda c: c.n)
 
 
+_READABLE = {"reg": "reg.", "sec": "s.", "sch": "Sch.", "art": "Art."}
+
+
+def readable_citation(token: str) -> str:
+    """'reg_31_5' -> 'reg. 31(5)'; other terms unchanged."""
+    parts = token.split("_")
+    if len(parts) < 2 or parts[0] not in _READABLE:
+        return token
+    return f"{_READABLE[parts[0]]} {parts[1]}" + "".join(f"({p})" for p in parts[2:])
+
+
 def abstain(question: str, hits: Sequence[Hit], evidence: Evidence) -> Answer:
     nearest = list(dict.fromkeys(f"{h.chunk.title} ({h.chunk.locator})" for h in hits))[:3]
     text = ABSTAIN_TEXT
     if evidence.unknown_terms:
-        text += " It has nothing on: " + ", ".join(evidence.unknown_terms[:5]) + "."
+        named = [readable_citation(t) for t in evidence.unknown_terms[:5]]
+        text += " It has nothing on: " + ", ".join(named) + "."
     if nearest:
         text += " The nearest passages are: " + "; ".join(nearest) + "."
     return Answer(question, text, (), True, {}, tuple(nearest))

@@ -97,7 +97,7 @@ class Assistant:
         timings["retrieve_ms"] = _ms(mark)
         mark = time.perf_counter()
         best = max((h.dense_score for h in hits if h.dense_score is not None), default=0.0)
-        evidence = assess(question, hits, best, set(library.sparse.model.vocab_dict))
+        evidence = assess(question, hits, best, library.term_df)
         if not evidence.sufficient(self.settings.abstain_threshold):
             answer = abstain(question, hits, evidence)
         else:

@@ -27,7 +27,7 @@ MIN_SENTENCE_WORDS = 5
 def _is_reference(piece: str) -> bool:
     """Table rows, bare bracketed citations and cross-references are not answer sentences."""
     return (
-        piece.startswith(("|", "See ", "see "))
+        piece.startswith(("|", "See ", "see ", "This page ", "This document ", "This note "))
         or (
             piece.startswith("(")
             and piece.endswith((")", ")."))

@@ -10,13 +10,15 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from assistant.config import get_settings
 from assistant.errors import AssistantError
 
 app = typer.Typer(add_completion=False, help="Innovation Partnership Assistant: cited answers.")
-console = Console(stderr=True)
+# soft_wrap: a message is one line however long (paths!), not folded at 80 columns.
+console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 
 
@@ -36,7 +38,7 @@ def _assistant():
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc}")
+    console.print(f"[red]error:[/red] {escape(str(exc))}")
     return typer.Exit(2)
 
 
@@ -73,7 +75,7 @@ def ingest(
         except AssistantError as exc:
             raise _fail(exc) from exc
     for error in report.errors:
-        console.print(f"[yellow]skipped[/yellow] {error.path}: {error.reason}")
+        console.print(f"[yellow]skipped[/yellow] {escape(f'{error.path}: {error.reason}')}")
     console.print(
         f"{report.files} files: {len(report.added)} added, {len(report.updated)} updated, "
         f"{len(report.removed)} removed, {report.unchanged} unchanged, "

@@ -50,8 +50,11 @@ class Settings(BaseSettings):
     candidates: int = Field(30, ge=5, description="Candidates each retriever returns to fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     answer_sentences: int = Field(4, ge=1, le=12, description="Sentences in an extractive answer.")
+    # Calibrated by bench/calibrate.py on eval/questions.jsonl for the shipped model.
     abstain_threshold: float = Field(
-        0.38, description="Minimum evidence score (cosine of best chunk) to answer at all."
+        0.45,
+        description="Minimum cosine of the best passage to answer at all (model-specific; "
+        "recalibrate with bench/calibrate.py when you change the model).",
     )
     max_file_mb: float = Field(25.0, gt=0, description="Files larger than this are skipped.")
     llm_backend: Literal["none"] = Field(

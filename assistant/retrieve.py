@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,11 @@ class Library:
     collection: Any
     embedder: Any
     sentence_vectors: dict[str, np.ndarray]
+    term_df: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.term_df:
+            self.term_df = self.sparse.document_frequencies()
 
     @classmethod
     def open(cls, settings: Settings) -> Library:

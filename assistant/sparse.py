@@ -13,7 +13,7 @@ import numpy as np
 _WORD = re.compile(r"[a-z0-9£]+(?:['’][a-z]+)?")
 # "reg. 31(5)", "regulation 31", "s.20(2)(b)", "section 20", "Sch 5 para 2", "Art. 31(6)";
 # not a possessive "s" ("Barnardo's 3 roles" is not section 3).
-_CITE = re.compile(
+CITATION = re.compile(
     r"(?<!['’])\b(?P<kind>regulations?|regs?|sections?|ss?|schedule|sch|articles?|art)\.?\s*"
     r"(?P<num>\d{1,3}[a-z]?)\b(?P<groups>(?:\(\w{1,4}\))*)",
     re.IGNORECASE,
@@ -49,7 +49,7 @@ def _kind(word: str) -> str:
 def citation_tokens(text: str) -> list[str]:
     """'reg. 31(5)' -> ['reg_31', 'reg_31_5']: exact pinpoints become searchable terms."""
     tokens: list[str] = []
-    for match in _CITE.finditer(text):
+    for match in CITATION.finditer(text):
         base = f"{_kind(match['kind'])}_{match['num'].lower()}"
         tokens.append(base)
         groups = re.findall(r"\((\w+)\)", match["groups"] or "")
@@ -89,6 +89,15 @@ class SparseIndex:
         import bm25s
 
         return cls(bm25s.BM25.load(str(folder)), chunk_ids)
+
+    def document_frequencies(self) -> dict[str, int]:
+        """Passages each term occurs in (from the BM25 postings)."""
+        indptr = self.model.scores["indptr"]
+        return {
+            t: int(indptr[i + 1] - indptr[i])
+            for t, i in self.model.vocab_dict.items()
+            if i + 1 < len(indptr)
+        }
 
     def search(
         self, query: str, k: int, allowed: np.ndarray | None = None

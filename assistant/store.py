@@ -68,11 +68,21 @@ def vector_store(collection: Any) -> Any:
 
 
 def to_node(chunk: Chunk, embedding: Sequence[float]) -> Any:
-    from llama_index.core.schema import TextNode
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
     meta = {k: chunk.meta.get(k, "") for k in _CHROMA_META if k in chunk.meta}
     meta.update(doc_id=chunk.doc_id, locator=chunk.locator)
-    return TextNode(id_=chunk.chunk_id, text=chunk.text, embedding=list(embedding), metadata=meta)
+    # llama-index overwrites the `doc_id` metadata with the node's source document id when it
+    # writes to Chroma ("None" without one), which broke the doc_id filter: name the source.
+    # SEE: llama_index/core/vector_stores/utils.py node_to_metadata_dict
+    source = {NodeRelationship.SOURCE: RelatedNodeInfo(node_id=chunk.doc_id)}
+    return TextNode(
+        id_=chunk.chunk_id,
+        text=chunk.text,
+        embedding=list(embedding),
+        metadata=meta,
+        relationships=source,
+    )
 
 
 @dataclass

@@ -16,11 +16,12 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 SKIPPED_HEADINGS = {"sources", "references", "further reading", "source list"}
 _LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^()]*\))*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
+_ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 
 
 def _plain(text: str) -> str:
     """Markdown inline markup to plain text: links keep their words, emphasis goes."""
-    return _EMPHASIS.sub("", _LINK.sub(r"\1", text))
+    return _ITALIC.sub(r"\1", _EMPHASIS.sub("", _LINK.sub(r"\1", text)))
 
 
 _FRONT = re.compile(r"^---\s*\n(.*?)\n---\s*(?:\n|$)", re.DOTALL)

@@ -1,0 +1,116 @@
+"""Retrieval side by side: naive LlamaIndex, BM25 only, dense only, our hybrid pipeline.
+
+Same corpus, same embedding model, same questions (the answerable ones of
+eval/questions.jsonl). Writes bench/results/baselines.json.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant import Assistant, Settings  # noqa: E402
+from assistant.config import offline_environment  # noqa: E402
+from assistant.embedding import make_embedder  # noqa: E402
+from assistant.evaluation import read_questions  # noqa: E402
+from assistant.parsers import load_corpus  # noqa: E402
+from assistant.retrieve import rrf_fuse  # noqa: E402
+
+K = 5
+Retriever = Callable[[str], list[tuple[str, str]]]  # question -> [(doc_id, text)] best first
+
+
+def naive_llamaindex(settings: Settings) -> Retriever:
+    """What a user would build first: VectorStoreIndex over default SentenceSplitter chunks,
+    default similarity_top_k (2)."""
+    offline_environment()
+    from llama_index.core import Document, VectorStoreIndex
+
+    docs = load_corpus([settings.corpus_dir]).docs
+    documents = [
+        Document(text="\n\n".join(s.text for s in d.sections), metadata={"doc_id": d.doc_id})
+        for d in docs
+    ]
+    index = VectorStoreIndex.from_documents(documents, embed_model=make_embedder(settings))
+    retriever = index.as_retriever()
+
+    def run(question: str) -> list[tuple[str, str]]:
+        return [
+            (n.node.metadata["doc_id"], n.node.get_content()) for n in retriever.retrieve(question)
+        ]
+
+    return run
+
+
+def ours(assistant: Assistant, mode: str) -> Retriever:
+    lib = assistant.library
+
+    def run(question: str) -> list[tuple[str, str]]:
+        if mode == "hybrid":
+            hits = [h.chunk for h in lib.search(question, None, K)]
+        elif mode == "dense":
+            vector = lib.embedder.get_query_embedding(question)
+            hits = [lib.chunks[c] for c, _ in lib.dense(vector, K, {})]
+        else:
+            hits = [lib.chunks[c] for c, _ in lib.sparse.search(question, K)]
+        return [(c.doc_id, c.text) for c in hits]
+
+    return run
+
+
+def score(retriever: Retriever, rows: list[dict]) -> dict:
+    hit1, hit5, rr, facts, times = [], [], [], [], []
+    by_persona: dict[str, list[float]] = {}
+    for row in rows:
+        started = time.perf_counter()
+        found = retriever(row["question"])[:K]
+        times.append((time.perf_counter() - started) * 1000)
+        docs = list(dict.fromkeys(d for d, _ in found))
+        expected = set(row["expected_doc_ids"])
+        rank = next((i for i, d in enumerate(docs, 1) if d in expected), None)
+        hit1.append(rank == 1)
+        hit5.append(rank is not None and rank <= K)
+        rr.append(1 / rank if rank else 0.0)
+        by_persona.setdefault(row.get("persona", "?"), []).append(float(hit5[-1]))
+        if row.get("facts"):
+            text = " ".join(t for _, t in found).lower()
+            facts.append(sum(f.lower() in text for f in row["facts"]) / len(row["facts"]))
+    mean = lambda xs: round(statistics.fmean(xs), 4)  # noqa: E731
+    return {
+        "hit@1": mean(hit1),
+        "hit@5": mean(hit5),
+        "mrr": mean(rr),
+        "fact_coverage": mean(facts),
+        "hit@5_by_persona": {p: mean(v) for p, v in sorted(by_persona.items())},
+        "p50_ms": round(statistics.median(times), 2),
+    }
+
+
+def run(assistant: Assistant) -> dict:
+    rows = [
+        r
+        for r in read_questions(ROOT / "eval" / "questions.jsonl")
+        if r.get("answerable", True) and r.get("expected_doc_ids") and not r.get("follow_up_to")
+    ]
+    rrf_fuse([[]])  # imported for the record: our fusion is the one under test
+    systems = {
+        "naive_llamaindex": naive_llamaindex(assistant.settings),
+        "bm25_only": ours(assistant, "bm25"),
+        "dense_only": ours(assistant, "dense"),
+        "ours_hybrid": ours(assistant, "hybrid"),
+    }
+    results = {name: score(fn, rows) for name, fn in systems.items()}
+    results["_questions"] = len(rows)
+    (ROOT / "bench" / "results" / "baselines.json").write_text(json.dumps(results, indent=1))
+    return results
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(Assistant()), indent=1))
