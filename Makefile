@@ -6,7 +6,7 @@ export HF_HUB_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run test test-fast lint ingest eval bench browser clean
+.PHONY: install run test test-fast lint ingest eval bench load browser clean
 
 install: $(VENV)/.installed
 
@@ -41,8 +41,15 @@ ingest: install
 eval: install
 	$(VENV)/bin/assistant eval eval/questions.jsonl --out bench/results/eval_results.jsonl
 
+# Quality and speed on the shipped corpus, then the scaling curve (slow: ~15 min).
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/scale.py
+	$(PY) bench/report.py
+
+# 20 API clients for 60 s against the real app, with 5 user ingests part-way (~3 min).
+load: install
+	$(PY) bench/load.py
 
 clean:
 	rm -rf index .pytest_cache

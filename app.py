@@ -1,10 +1,20 @@
-"""Gradio web app: a thin layer over `assistant.api.Assistant` (no logic of its own)."""
+"""Gradio web app: a thin layer over `assistant` (the logic lives in assistant/*).
+
+Tabs: Ask (streamed, cited chat with a sources panel, feedback and export), Which rules apply?,
+Trainer pack, My documents (uploads into a separate user collection). Named API endpoints:
+/ask, /which_rules, /trainer_pack.
+"""
 
 from __future__ import annotations
 
 import html
 import logging
 import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -13,9 +23,14 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr
 
 from assistant.api import Assistant
-from assistant.config import get_settings
+from assistant.config import Settings, auth_users, get_settings
 from assistant.errors import AssistantError
-from assistant.types import DOC_TYPES, REGIMES, Answer
+from assistant.export import Report, answer_report, conversation_report, to_markdown, write_report
+from assistant.feedback import record_feedback
+from assistant.regime import CONTRACT_KINDS, RegimeAdvice, advice_report, which_rules_apply
+from assistant.trainer import SUGGESTED_TOPICS, TrainerPack, build_pack, pack_report
+from assistant.types import DOC_TYPES, REGIMES, Answer, Citation
+from assistant.uploads import ALLOWED_SUFFIXES, UPLOAD_DOC_TYPE, UserCollection, search_scope
 
 logger = logging.getLogger("app")
 
@@ -36,119 +51,455 @@ EXAMPLES = {
         "What did the Phase One evaluation of the CIP find?",
     ],
 }
+SCOPES = {  # label -> (search the shipped library, search my documents)
+    "Library": (True, False),
+    "Library + my documents": (True, True),
+    "My documents only": (False, True),
+}
+FORMATS = {"Word (.docx)": "docx", "Markdown (.md)": "md"}
+SOURCES_EMPTY = "<p>Sources appear here.</p>"
 CSS = """
-.source-card {border: 1px solid #ccc; border-radius: 6px; padding: 0.6em; margin-bottom: 0.6em;}
+.source-card {border: 1px solid #c8ccd2; border-radius: 6px; padding: 0.6em; margin-bottom: 0.6em;}
+.source-card h3 {font-size: 1em; margin: 0 0 0.3em 0;}
 .badge {display: inline-block; font-size: 0.8em; padding: 0 0.4em; margin-right: 0.3em;
         border-radius: 4px; background: #e8eef7; color: #1d3a6b;}
-.source-card mark {background: #fff3b0;}
+.badge.upload {background: #e9f5e9; color: #1f5a24;}
+.source-card mark {background: #fff3b0; color: inherit;}
+.source-card summary {cursor: pointer;}
+.source-card a {overflow-wrap: anywhere;}
+:focus-visible {outline: 3px solid #1d5fbf !important; outline-offset: 2px;}
+@media (max-width: 640px) { .gradio-container {padding: 4px !important;} }
 """
 
 
+def _card(c: Citation | Any, passage: str) -> str:
+    """One source: number, title, badges, pinpoint, link, passage with the quote marked."""
+    body = html.escape(passage)
+    for sentence in filter(None, (c.quote or "").split("\n")):
+        quoted = html.escape(sentence)
+        body = body.replace(quoted, f"<mark>{quoted}</mark>")
+    upload = c.doc_type == UPLOAD_DOC_TYPE
+    badges = [("your document", "badge upload")] if upload else []
+    badges += [(b, "badge") for b in (c.doc_type, c.regime) if b and not upload]
+    url = getattr(c, "source_url", "") or getattr(c, "url", "")
+    link = (
+        f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">'
+        f"{html.escape(url)}</a>"
+        if url
+        else ""
+    )
+    return (
+        f'<div class="source-card" id="source-{c.n}"><h3>[{c.n}] {html.escape(c.title)}</h3>'
+        + "".join(f"<span class='{k}'>{html.escape(b)}</span>" for b, k in badges)
+        + f" <i>{html.escape(c.locator)}</i><br>{link}"
+        + f"<details><summary>Supporting passage [{c.n}]</summary><p>{body}</p></details></div>"
+    )
+
+
 def sources_html(answer: Answer) -> str:
-    """The sources panel: one card per citation, the quoted sentences highlighted."""
     if not answer.citations:
         nearest = "".join(f"<li>{html.escape(n)}</li>" for n in answer.nearest)
         extra = f"<p>Nearest passages:</p><ul>{nearest}</ul>" if nearest else ""
         return f"<p>No sources cited.</p>{extra}"
-    cards = []
-    for c in answer.citations:
-        passage = html.escape(c.text)
-        for sentence in filter(None, (c.quote or "").split("\n")):
-            quoted = html.escape(sentence)
-            passage = passage.replace(quoted, f"<mark>{quoted}</mark>")
-        link = (
-            (
-                f'<a href="{html.escape(c.source_url)}" target="_blank" rel="noopener">'
-                f"{html.escape(c.source_url)}</a>"
-            )
-            if c.source_url
-            else ""
-        )
-        cards.append(
-            f'<div class="source-card" id="source-{c.n}"><b>[{c.n}] {html.escape(c.title)}</b>'
-            f"<br><span class='badge'>{html.escape(c.doc_type)}</span>"
-            f"<span class='badge'>{html.escape(c.regime)}</span> <i>{html.escape(c.locator)}</i>"
-            f"<br>{link}<details><summary>Passage</summary><p>{passage}</p></details></div>"
-        )
-    return "".join(cards)
+    return "".join(_card(c, c.text) for c in answer.citations)
 
 
-def build_app(assistant: Assistant) -> gr.Blocks:
+def chat_text(answer: Answer) -> str:
+    text = answer.text
+    if answer.citations:
+        text += "\n\n" + "\n".join(f"[{c.n}] {c.title} — {c.locator}" for c in answer.citations)
+    if answer.notes:
+        text += "\n\n" + "\n".join(f"_{note}_" for note in answer.notes)
+    return text
+
+
+def answer_stream(
+    assistant: Assistant, question: str, filters: dict, history: list, persona: str
+) -> Iterator[str | Answer]:
+    """The answer's text so far, as it grows, then the final Answer."""
+    # Switch point: `assistant.ask_stream` streams a model's deltas (the extractive composer
+    # sends its text as one delta); without it use `[assistant.ask(question, filters, history)]`.
+    text = ""
+    for item in assistant.ask_stream(question, filters, history, persona=persona):
+        if isinstance(item, Answer):
+            yield item
+            return
+        text += item
+        yield text
+
+
+class Users:
+    """Each login (or 'local' without login) has its own uploaded documents."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._collections: dict[str, UserCollection] = {}
+        self._lock = threading.Lock()
+
+    def collection(self, request: gr.Request | None) -> UserCollection:
+        owner = getattr(request, "username", None) or "local"
+        with self._lock:
+            if owner not in self._collections:
+                self._collections[owner] = UserCollection(self.settings, owner)
+            return self._collections[owner]
+
+
+def _documents_md(collection: UserCollection) -> str:
+    docs = collection.documents()
+    if not docs:
+        return "You have no documents yet."
+    rows = "\n".join(f"| {d.title} | {d.file_name} | {d.chunks} |" for d in docs)
+    return f"**Your documents**\n\n| Title | File | Passages |\n|---|---|---|\n{rows}"
+
+
+def _documents_choices(collection: UserCollection) -> Any:
+    choices = [(f"{d.title} ({d.file_name})", d.doc_id) for d in collection.documents()]
+    return gr.update(choices=choices, value=choices[0][1] if choices else None)
+
+
+def _export(report: Report, fmt_label: str) -> Any:
+    """Write the report to a fresh temporary folder and show it for download."""
+    folder = Path(tempfile.mkdtemp(prefix="ipa-export-"))
+    path = write_report(report, folder, FORMATS.get(fmt_label, "docx"))  # type: ignore[arg-type]
+    return gr.update(value=str(path), visible=True)
+
+
+def _fail(exc: AssistantError) -> gr.Error:
+    return gr.Error(str(exc))
+
+
+def _on(trigger: Any, fn: Any, inputs: Any, outputs: Any) -> None:
+    """Wire a UI event; UI events are not API endpoints (those are the gr.api ones)."""
+    trigger(fn, inputs, outputs, api_visibility="private")
+
+
+def _exporter(name: str) -> tuple[gr.Radio, gr.Button, gr.File]:
+    """Format choice, Export button (#name) and the file to download (#name-file)."""
+    with gr.Row():
+        fmt = gr.Radio(list(FORMATS), value="Word (.docx)", label="Format")
+        button = gr.Button("Export", elem_id=name)
+    exported = gr.File(label="Exported file", visible=False, elem_id=f"{name}-file")
+    return fmt, button, exported
+
+
+class Handlers:
+    """The page's event functions: each calls the core and turns AssistantError into a short
+    message on the page."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.settings = assistant.settings
+        self.users = Users(assistant.settings)
+
     def ask_json(
-        question: str, doc_types: list[str] | None = None, regimes: list[str] | None = None
+        self, question: str, doc_types: list[str] | None = None, regimes: list[str] | None = None
     ) -> dict:
         """Named API endpoint: the same JSON as `assistant ask --json`."""
         filters = {"doc_type": doc_types or [], "regime": regimes or []}
         try:
-            return assistant.ask(question, filters).to_dict()
+            return self.assistant.ask(question, filters).to_dict()
         except AssistantError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise _fail(exc) from exc
 
-    def respond(question, history, doc_types, regimes):
-        history = list(history or [])
-        if not (question or "").strip():
-            return "", history, gr.update()
-        filters = {"doc_type": doc_types or [], "regime": regimes or []}
+    def which_rules_json(self, start_date: str, kind: str) -> dict:
+        """Named API endpoint: the regime for a start date and kind of contract, cited."""
+        advice = self._advice(start_date, kind)
+        report = advice_report(advice)
+        return {
+            "regime": advice.regime,
+            "regime_name": advice.regime_name,
+            "markdown": to_markdown(report),
+            "provisions": [
+                {"pinpoint": p, "title": t, "url": u} for p, t, u in advice.provisions()
+            ],
+            "references": [
+                {"n": r.n, "title": r.title, "locator": r.locator, "url": r.url}
+                for r in report.references
+            ],
+        }
+
+    def trainer_pack_json(self, topic: str) -> dict:
+        """Named API endpoint: a cited learning-session pack for a topic."""
+        pack = self._pack(topic)
+        return {
+            "topic": pack.topic,
+            "markdown": to_markdown(pack_report(pack)),
+            "quiz": [
+                {"question": q.question, "options": list(q.options), "answer": q.answer}
+                for q in pack.quiz
+            ],
+            "references": len(pack.refs.references),
+        }
+
+    def _advice(self, start_date: str, kind: str) -> RegimeAdvice:
         try:
-            answer = assistant.ask(question, filters, history=history)
+            return which_rules_apply(self.assistant, start_date or "", kind)
         except AssistantError as exc:
-            raise gr.Error(str(exc)) from exc
-        text = answer.text
-        if answer.citations:
-            text += "\n\n" + "\n".join(f"[{c.n}] {c.title} — {c.locator}" for c in answer.citations)
-        history += [{"role": "user", "content": question}, {"role": "assistant", "content": text}]
-        return "", history, sources_html(answer)
+            raise _fail(exc) from exc
 
-    def show_examples(persona: str):
-        return gr.update(samples=[[q] for q in EXAMPLES.get(persona, [])])
+    def _pack(self, topic: str) -> TrainerPack:
+        try:
+            return build_pack(self.assistant, topic)
+        except AssistantError as exc:
+            raise _fail(exc) from exc
 
+    def respond(
+        self, question, history, answers, doc_types, regimes, scope, persona, request: gr.Request
+    ):
+        """Stream the answer into the chat; the sources panel fills when it is complete."""
+        history, answers = list(history or []), list(answers or [])
+        if not (question or "").strip():
+            yield question, history, answers, gr.update()
+            return
+        filters = {"doc_type": doc_types or [], "regime": regimes or []}
+        library, mine = SCOPES.get(scope, (True, False))
+        try:
+            uploads = self.users.collection(request)
+            scoped = search_scope(self.assistant, uploads, library, mine)
+            earlier = list(history)
+            history += [
+                {"role": "user", "content": question},
+                {"role": "assistant", "content": "…"},
+            ]
+            yield "", history, answers, "<p>Searching the library…</p>"
+            for item in answer_stream(scoped, question, filters, earlier, persona):
+                if isinstance(item, Answer):
+                    history[-1] = {"role": "assistant", "content": chat_text(item)}
+                    yield "", history, [*answers, item], sources_html(item)
+                else:
+                    history[-1] = {"role": "assistant", "content": item}
+                    yield "", history, answers, gr.update()
+        except AssistantError as exc:
+            raise _fail(exc) from exc
+
+    def feedback(self, rating: str) -> Any:
+        def record(answers, comment, persona, request: gr.Request):
+            if not answers:
+                return "Ask a question first, then say whether the answer helped.", comment
+            user = getattr(request, "username", None) or ""
+            record_feedback(self.settings, answers[-1], rating, comment, user, persona)
+            return "Thank you: your feedback is saved on this machine.", ""
+
+        return record
+
+    def export_chat(self, answers, what, fmt_label) -> Any:
+        if not answers:
+            raise gr.Error("Ask a question first; then export the answer or the conversation.")
+        if what == "Last answer":
+            return _export(answer_report(answers[-1]), fmt_label)
+        return _export(conversation_report(answers), fmt_label)
+
+    def check_rules(self, start_date, kind):
+        advice = self._advice(start_date, kind)
+        return to_markdown(advice_report(advice)), advice
+
+    def make_pack(self, topic):
+        pack = self._pack(topic)
+        return to_markdown(pack_report(pack)), pack
+
+    @staticmethod
+    def export_advice(advice: RegimeAdvice | None, fmt_label: str) -> Any:
+        if advice is None:
+            raise gr.Error("Check which rules apply first, then export the result.")
+        return _export(advice_report(advice), fmt_label)
+
+    @staticmethod
+    def export_pack(pack: TrainerPack | None, fmt_label: str) -> Any:
+        if pack is None:
+            raise gr.Error("Build the pack first, then export it.")
+        return _export(pack_report(pack), fmt_label)
+
+    def add_files(self, files, request: gr.Request, progress=gr.Progress()):  # noqa: B008
+        collection = self.users.collection(request)
+        paths = [Path(f) for f in (files or [])]
+        if not paths:
+            raise gr.Error("Choose one or more files first.")
+
+        def tick(stage: str, done: int, total: int) -> None:
+            progress((done, total) if total else None, desc=f"Indexing ({stage})")
+
+        try:
+            results = collection.add(paths, progress=tick)
+        except AssistantError as exc:
+            raise _fail(exc) from exc
+        rows = [
+            f"| {html.escape(r.name)} | {'Added' if r.ok else 'Not added'} "
+            f"| {html.escape(r.message)} |"
+            for r in results
+        ]
+        table = "| File | Result | Details |\n|---|---|---|\n" + "\n".join(rows)
+        return table, _documents_md(collection), _documents_choices(collection), None
+
+    def remove_file(self, doc_id, request: gr.Request):
+        collection = self.users.collection(request)
+        if not doc_id:
+            raise gr.Error("Choose a document to remove.")
+        try:
+            collection.remove(doc_id)
+        except AssistantError as exc:
+            raise _fail(exc) from exc
+        return f"Removed {doc_id}.", _documents_md(collection), _documents_choices(collection)
+
+    def show_documents(self, request: gr.Request):
+        collection = self.users.collection(request)
+        return _documents_md(collection), _documents_choices(collection)
+
+
+def _ask_tab(h: Handlers) -> None:
+    with gr.Tab("Ask", id="tab-ask"), gr.Row(equal_height=False):
+        answers = gr.State([])  # the Answers of this conversation
+        with gr.Column(scale=3, min_width=320):
+            chat = gr.Chatbot(
+                label="Conversation", height=440, buttons=["copy", "copy_all"], elem_id="chat"
+            )
+            question = gr.Textbox(
+                label="Your question",
+                placeholder="Ask about innovation partnerships, the light touch regime, "
+                "thresholds, notices ... (Enter to send)",
+                lines=1,
+                max_lines=6,
+                elem_id="question",
+            )
+            with gr.Row():
+                send = gr.Button("Ask", variant="primary", elem_id="ask")
+                clear = gr.Button("Clear conversation", elem_id="clear")
+            persona = gr.Radio(list(EXAMPLES), value="commissioner", label="I am a ...")
+            examples = gr.Dataset(
+                components=[question],
+                label="Example questions",
+                samples=[[q] for q in EXAMPLES["commissioner"]],
+            )
+            with gr.Accordion("Was the last answer helpful?", open=True):
+                comment = gr.Textbox(label="Comment (optional)", elem_id="feedback-comment")
+                with gr.Row():
+                    helpful = gr.Button("Helpful", elem_id="helpful")
+                    unhelpful = gr.Button("Not helpful", elem_id="not-helpful")
+                thanks = gr.Markdown(elem_id="feedback-status")
+            with gr.Accordion("Export", open=False, elem_id="export-panel"):
+                what = gr.Radio(
+                    ["Last answer", "Whole conversation"],
+                    value="Whole conversation",
+                    label="What to export",
+                )
+                fmt, export, exported = _exporter("export")
+        with gr.Column(scale=2, min_width=300):
+            scope = gr.Radio(list(SCOPES), value="Library", label="Search in")
+            doc_types = gr.CheckboxGroup(list(DOC_TYPES), label="Document types")
+            regimes = gr.CheckboxGroup(list(REGIMES), label="Regimes")
+            gr.Markdown(
+                "Filters narrow the shipped library; your documents are searched whenever "
+                "they are included."
+            )
+            sources = gr.HTML(SOURCES_EMPTY, label="Sources", elem_id="sources")
+    inputs = [question, chat, answers, doc_types, regimes, scope, persona]
+    for trigger in (send.click, question.submit):
+        _on(trigger, h.respond, inputs, [question, chat, answers, sources])
+    _on(
+        clear.click, lambda: ([], [], SOURCES_EMPTY, None), None, [chat, answers, sources, exported]
+    )
+    _on(
+        persona.change,
+        lambda p: gr.update(samples=[[q] for q in EXAMPLES.get(p, [])]),
+        persona,
+        examples,
+    )
+    _on(examples.click, lambda sample: sample[0], examples, question)
+    for button, rating in ((helpful, "helpful"), (unhelpful, "not_helpful")):
+        _on(button.click, h.feedback(rating), [answers, comment, persona], [thanks, comment])
+    _on(export.click, h.export_chat, [answers, what, fmt], exported)
+
+
+def _rules_tab(h: Handlers) -> None:
+    with gr.Tab("Which rules apply?", id="tab-rules"):
+        advice = gr.State(None)
+        gr.Markdown(
+            "Enter when the procurement started or will start (when the call for competition "
+            "was or will be sent) and the kind of contract. The regime and the relevant "
+            "provisions come from the library, cited."
+        )
+        with gr.Row():
+            start = gr.Textbox(
+                label="Start date (YYYY-MM-DD)", placeholder="2025-03-01", elem_id="start-date"
+            )
+            kind = gr.Radio(
+                list(CONTRACT_KINDS), value="Goods or services", label="Kind of contract"
+            )
+        check = gr.Button("Check which rules apply", variant="primary", elem_id="rules")
+        result = gr.Markdown(elem_id="rules-result")
+        fmt, export, exported = _exporter("rules-export")
+    for trigger in (check.click, start.submit):
+        _on(trigger, h.check_rules, [start, kind], [result, advice])
+    _on(export.click, h.export_advice, [advice, fmt], exported)
+
+
+def _trainer_tab(h: Handlers) -> None:
+    with gr.Tab("Trainer pack", id="tab-trainer"):
+        pack = gr.State(None)
+        gr.Markdown(
+            "A learning-session pack on a topic: summary, key points, discussion questions and "
+            "a short quiz with answers, every item cited."
+        )
+        topic = gr.Textbox(
+            label="Topic", placeholder="e.g. the light touch regime", elem_id="topic"
+        )
+        topics = gr.Dataset(
+            components=[topic], label="Suggested topics", samples=[[t] for t in SUGGESTED_TOPICS]
+        )
+        build = gr.Button("Build the pack", variant="primary", elem_id="pack-build")
+        result = gr.Markdown(elem_id="pack")
+        fmt, export, exported = _exporter("pack-export")
+    _on(topics.click, lambda sample: sample[0], topics, topic)
+    for trigger in (build.click, topic.submit):
+        _on(trigger, h.make_pack, topic, [result, pack])
+    _on(export.click, h.export_pack, [pack, fmt], exported)
+
+
+def _documents_tab(h: Handlers) -> Any:
+    settings = h.settings
+    with gr.Tab("My documents", id="tab-docs"):
+        kinds = ", ".join(s.lstrip(".").upper() for s in ALLOWED_SUFFIXES)
+        gr.Markdown(
+            "Add your own documents to a separate collection, kept on this machine. Choose "
+            "**Search in: Library + my documents** (or **My documents only**) on the Ask tab "
+            f"to use them. Accepted: {kinds}; up to {settings.upload_max_mb:g} MB each, "
+            f"{settings.upload_max_files} documents."
+        )
+        upload = gr.File(
+            label="Files to add",
+            file_count="multiple",
+            file_types=list(ALLOWED_SUFFIXES),
+            type="filepath",
+            elem_id="upload",
+        )
+        add = gr.Button("Add to my documents", variant="primary", elem_id="upload-add")
+        outcome = gr.Markdown(elem_id="upload-results")
+        listing = gr.Markdown(elem_id="my-documents")
+        with gr.Row():
+            pick = gr.Dropdown([], label="Document to remove", elem_id="doc-pick")
+            remove = gr.Button("Remove", variant="stop", elem_id="upload-remove")
+    _on(add.click, h.add_files, upload, [outcome, listing, pick, upload])
+    _on(remove.click, h.remove_file, pick, [outcome, listing, pick])
+    return listing, pick
+
+
+def build_app(assistant: Assistant) -> gr.Blocks:
+    h = Handlers(assistant)
     with gr.Blocks(title="Innovation Partnership Assistant") as demo:
         gr.Markdown(
             "# Innovation Partnership Assistant\n"
             "Cited answers on innovation partnerships in UK public procurement "
             "(Leicestershire CIP, PCR 2015, Procurement Act 2023). Every sentence links to its "
-            "source; when the library does not cover a question, it says so."
+            "source; when the library does not cover a question, it says so. Not legal advice."
         )
-        with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Conversation", height=460)
-                question = gr.Textbox(
-                    label="Your question", placeholder="Ask about ...", lines=2, elem_id="question"
-                )
-                with gr.Row():
-                    send = gr.Button("Ask", variant="primary", elem_id="ask")
-                    clear = gr.Button("Clear conversation")
-                persona = gr.Radio(list(EXAMPLES), value="commissioner", label="I am a ...")
-                examples = gr.Dataset(
-                    components=[question],
-                    label="Example questions",
-                    samples=[[q] for q in EXAMPLES["commissioner"]],
-                )
-            with gr.Column(scale=2):
-                doc_types = gr.CheckboxGroup(list(DOC_TYPES), label="Document types")
-                regimes = gr.CheckboxGroup(list(REGIMES), label="Regimes")
-                sources = gr.HTML("<p>Sources appear here.</p>", label="Sources", elem_id="sources")
-        send.click(
-            respond,
-            [question, chat, doc_types, regimes],
-            [question, chat, sources],
-            api_visibility="private",
-        )
-        question.submit(
-            respond,
-            [question, chat, doc_types, regimes],
-            [question, chat, sources],
-            api_visibility="private",
-        )
-        clear.click(
-            lambda: ([], "<p>Sources appear here.</p>"),
-            None,
-            [chat, sources],
-            api_visibility="private",
-        )
-        persona.change(show_examples, persona, examples, api_visibility="private")
-        examples.click(lambda sample: sample[0], examples, question, api_visibility="private")
-        gr.api(ask_json, api_name="ask")
+        with gr.Tabs():
+            _ask_tab(h)
+            _rules_tab(h)
+            _trainer_tab(h)
+            listing, pick = _documents_tab(h)
+        _on(demo.load, h.show_documents, None, [listing, pick])
+        gr.api(h.ask_json, api_name="ask")
+        gr.api(h.which_rules_json, api_name="which_rules")
+        gr.api(h.trainer_pack_json, api_name="trainer_pack")
     return demo
 
 
@@ -162,6 +513,9 @@ def main(host: str | None = None, port: int | None = None) -> None:
         server_name=host or settings.host,
         server_port=port or settings.port,
         share=False,
+        auth=auth_users(settings.auth) or None,
+        auth_message="Sign in to the Innovation Partnership Assistant.",
+        max_file_size=f"{settings.upload_max_mb:g}mb",
         footer_links=["api"],
         css=CSS,
         theme=gr.themes.Default(

@@ -134,6 +134,12 @@ def select_sentences(
     return sorted(chosen, key=lambda i: candidates[i][:2])
 
 
+# A source's own bracketed numbers (footnotes, or a planted "[7]" / "[1, 2]") would read as
+# answer citations, dangling or pointing at another source: the answer text drops them; the
+# quote and the passage keep them. Same shape as the markers verify.py reads.
+_SOURCE_MARKERS = re.compile(r"\s?\[\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\]")
+
+
 def cite(hits: Sequence[Hit], picks: Sequence[tuple[int, str]]) -> tuple[str, list[Citation]]:
     """Number sources in order of first use; every [n] in the text has its Citation."""
     numbers: dict[int, int] = {}
@@ -142,7 +148,7 @@ def cite(hits: Sequence[Hit], picks: Sequence[tuple[int, str]]) -> tuple[str, li
     for rank, sentence in picks:
         n = numbers.setdefault(rank, len(numbers) + 1)
         quotes.setdefault(rank, []).append(sentence)
-        parts.append(f"{sentence} [{n}]")
+        parts.append(f"{_SOURCE_MARKERS.sub('', sentence)} [{n}]")
     citations = [
         Citation(
             n=n,

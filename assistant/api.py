@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Generator, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +15,27 @@ import numpy as np
 
 from assistant.answer import abstain, assess, cite, select_sentences
 from assistant.chunking import split_sentences
+from assistant.condense import condense
 from assistant.config import Settings, get_settings, offline_environment
+from assistant.currency import SEARCH_DEPTH, at_date, prefer_in_force
 from assistant.embedding import embed_texts
 from assistant.errors import AssistantError
+from assistant.grounded import (
+    generate,
+    regime_sources,
+    sentence_embedder,
+    verification_notes,
+    verified,
+    verified_generation,
+)
 from assistant.ingest import IngestReport, Progress, build_index
+from assistant.llm import ChatModel
+from assistant.prompts import model_abstained
+from assistant.query import normalise_query
 from assistant.retrieve import Filters, Library
 from assistant.store import Manifest
 from assistant.types import Answer
+from assistant.verify import has_citations
 
 logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
@@ -47,6 +63,7 @@ class Assistant:
         offline_environment()
         self.settings = settings or get_settings()
         self._library: Library | None = None
+        self._generator: ChatModel | None = None
 
     @property
     def library(self) -> Library:
@@ -56,6 +73,13 @@ class Assistant:
 
     def has_index(self) -> bool:
         return Manifest.read(Path(self.settings.index_dir)) is not None
+
+    def using(self, library: Any) -> Assistant:
+        """The same assistant answering from another library with the Library search interface,
+        e.g. `uploads.MergedLibrary` (the shipped library plus a user's documents)."""
+        other = Assistant(self.settings)
+        other._library = library
+        return other
 
     def ingest(
         self,
@@ -79,40 +103,134 @@ class Assistant:
         filters: Filters | None = None,
         history: Sequence[dict[str, str]] | None = None,
         top_k: int | None = None,
+        persona: str | None = None,
+        as_at: date | None = None,
     ) -> Answer:
-        """Answer from the library with numbered citations, or abstain."""
+        """Answer from the library with numbered citations, or abstain. With a model configured
+        (`llm_backend`) the model writes the answer from the sources; either way every citation
+        is verified and unsupported sentences are listed in `Answer.unsupported`. `as_at`: the
+        law as at that day (retrieval prefers material in force then and the answer states the
+        regime that applied); without it current material wins (docs/currency.md)."""
+        answer = None
+        for item in self._answer(question, filters, history, top_k, persona, False, as_at):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None  # _answer always ends with an Answer
+        return answer
+
+    def ask_stream(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        history: Sequence[dict[str, str]] | None = None,
+        top_k: int | None = None,
+        persona: str | None = None,
+        as_at: date | None = None,
+    ) -> Iterator[str | Answer]:
+        """Stream an answer: yields `str` text deltas as the model writes them, then exactly one
+        `Answer`, always last. Show the deltas as they come, then replace the text with the
+        final `Answer.text`: verification may drop citations, renumber them and mark sentences
+        [unverified], and when the model server fails (even mid-answer) or no sentence of the
+        model's answer is supported, the final Answer is the extractive one with the reason in
+        `Answer.notes`. Without a model, or when abstaining,
+        the whole text arrives as one delta. Arguments as for `ask`; an empty or over-long
+        question raises AssistantError at the first `next()`."""
+        yield from self._answer(question, filters, history, top_k, persona, True, as_at)
+
+    @property
+    def generator(self) -> ChatModel | None:
+        """The configured language model, or None for the extractive composer."""
+        if self._generator is None and self.settings.llm_backend != "none":
+            self._generator = ChatModel.from_settings(self.settings)
+        return self._generator
+
+    def _answer(
+        self,
+        question: str,
+        filters: Filters | None,
+        history: Sequence[dict[str, str]] | None,
+        top_k: int | None,
+        persona: str | None,
+        stream: bool,
+        as_at: date | None = None,
+    ) -> Iterator[str | Answer]:
         question = (question or "").strip()
         if not question:
             raise AssistantError("Please type a question.")
         if len(question) > MAX_QUESTION_CHARS:
             raise AssistantError(f"Questions are limited to {MAX_QUESTION_CHARS} characters.")
         timings: dict[str, float] = {}
+        notes: list[str] = []
         start = time.perf_counter()
         library = self.library
-        query = standalone_query(question, history)
+        query = normalise_query(condense(question, history, self.generator))
         vector = np.asarray(library.embedder.get_query_embedding(query), dtype=np.float32)
         timings["embed_ms"] = _ms(start)
         mark = time.perf_counter()
-        hits = library.search(query, filters, top_k or self.settings.top_k, vector.tolist())
+        k = top_k or self.settings.top_k
+        found = library.search(query, filters, k * SEARCH_DEPTH, vector.tolist())
+        hits = prefer_in_force(found, as_at, f"{question} {query}")[:k]
         timings["retrieve_ms"] = _ms(mark)
         mark = time.perf_counter()
         best = max((h.dense_score for h in hits if h.dense_score is not None), default=0.0)
         evidence = assess(question, hits, best, library.term_df)
+        answer: Answer | None = None
         if not evidence.sufficient(self.settings.abstain_threshold):
             answer = abstain(question, hits, evidence)
-        else:
-            answer = self._compose(question, query, vector, hits)
+        elif self.generator is not None:
+            answer = yield from self._generated(
+                question, query, hits, filters, persona, stream, notes
+            )
+            timings["llm_ms"] = _ms(mark)
+            if answer is None:
+                timings["llm_fallback"] = 1.0
+            elif answer.abstained:
+                answer = abstain(question, hits, evidence)
+        if answer is None:
+            extractive = self._compose(question, query, vector, hits)
+            embed = sentence_embedder(library, hits)
+            answer, check = verified(extractive.text, question, extractive.citations, embed)
+            notes += verification_notes(check)
+        answer, dated = at_date(answer, library, question, as_at)
+        notes += dated
+        if stream and (answer.abstained or "llm_ms" not in timings or "llm_fallback" in timings):
+            yield answer.text
         timings["compose_ms"] = _ms(mark)
         timings["total_ms"] = _ms(start)
         timings["evidence"] = round(evidence.best_cosine, 4)
-        return Answer(
-            answer.question,
-            answer.text,
-            answer.citations,
-            answer.abstained,
-            timings,
-            answer.nearest,
-        )
+        yield dataclasses.replace(answer, timings=timings, notes=tuple(notes))
+
+    def _generated(
+        self,
+        question: str,
+        query: str,
+        hits: Sequence[Any],
+        filters: Filters | None,
+        persona: str | None,
+        stream: bool,
+        notes: list[str],
+    ) -> Generator[str, None, Answer | None]:
+        """The model's answer from the sources, verified; an abstaining Answer when the model
+        says the sources do not cover it; None (reason in `notes`) when the server failed or
+        no sentence of the model's answer is supported by the sources."""
+        assert self.generator is not None
+        sources = regime_sources(self.library, question, query, hits, filters)
+        text = yield from generate(self.generator, question, query, sources, persona, stream, notes)
+        if text is None:
+            return None
+        if model_abstained(text, has_citations(text)):
+            notes.append("The language model found that the sources do not answer this.")
+            return Answer(question, text, (), True)
+        embed = sentence_embedder(self.library, sources)
+        answer, check = verified_generation(text, question, sources, embed)
+        if check.claims and not check.supported:
+            notes.append(
+                f"None of the {check.claims} sentences of the {self.generator.label}'s answer "
+                "is supported by the sources. This is the extractive answer instead."
+            )
+            return None
+        notes += [f"Written by the {self.generator.label}.", *verification_notes(check)]
+        return answer
 
     def _compose(
         self, question: str, query: str, vector: np.ndarray, hits: Sequence[Any]

@@ -92,18 +92,67 @@ def ask(
     doc_type: Annotated[list[str] | None, typer.Option(help="Only this document type.")] = None,
     regime: Annotated[list[str] | None, typer.Option(help="Only this regime.")] = None,
     k: Annotated[int | None, typer.Option("--k", help="Sources to consider.")] = None,
+    stream: Annotated[
+        bool, typer.Option("--stream", help="Print the model's words as they come.")
+    ] = False,
+    persona: Annotated[
+        str | None, typer.Option(help="Answer shape: commissioner, solicitor or trainer.")
+    ] = None,
+    as_at: Annotated[
+        str | None,
+        typer.Option("--as-at", help="The law as at this date (YYYY-MM-DD), e.g. 2018-09-01."),
+    ] = None,
 ) -> None:
     """Answer a question with numbered citations (or say the library does not cover it)."""
+    filters = _filters(doc_type, regime)
     try:
-        answer = _assistant().ask(question, _filters(doc_type, regime), top_k=k)
+        day = _as_at(as_at)
+        if stream and not as_json:
+            answer = _print_stream(_assistant(), question, filters, k, persona, day)
+        else:
+            answer = _assistant().ask(question, filters, top_k=k, persona=persona, as_at=day)
     except (AssistantError, ValueError) as exc:
         raise _fail(exc) from exc
     if as_json:
         out.print_json(json.dumps(answer.to_dict(), ensure_ascii=False))
         return
-    out.print(answer.text)
+    if not stream:
+        out.print(escape(answer.text))
     for c in answer.citations:
-        out.print(f"[{c.n}] {c.title} — {c.locator}  {c.source_url}")
+        out.print(escape(f"[{c.n}] {c.title} — {c.locator}  {c.source_url}"))
+    for note in answer.notes:
+        console.print(f"[dim]note:[/dim] {escape(note)}")
+
+
+def _as_at(value: str | None):
+    """The --as-at date, or None; a malformed one is an error, not a silent 'today'."""
+    from assistant.dates import parse_day
+
+    if value is None:
+        return None
+    day = parse_day(value)
+    if day is None:
+        raise AssistantError(f"--as-at takes a date such as 2018-09-01, not '{value}'.")
+    return day
+
+
+def _print_stream(
+    assistant, question: str, filters, k: int | None, persona: str | None, as_at=None
+):
+    """Print deltas as they arrive; then the verified text when verification changed it."""
+    from assistant.types import Answer
+
+    streamed: list[str] = []
+    for item in assistant.ask_stream(question, filters, top_k=k, persona=persona, as_at=as_at):
+        if isinstance(item, Answer):
+            out.print()
+            if item.text.strip() != "".join(streamed).strip():
+                out.print("\n[bold]Verified answer:[/bold]")
+                out.print(escape(item.text))
+            return item
+        streamed.append(item)
+        out.print(escape(item), end="")
+    raise AssistantError("The answer stream ended without an answer.")
 
 
 @app.command(name="eval")
@@ -138,6 +187,77 @@ def serve(
     import app as web  # the Gradio layer lives outside the core package
 
     web.main(host=host, port=port)
+
+
+@app.command(name="import-legislation")
+def import_legislation(
+    reference: Annotated[
+        str, typer.Argument(help="An id (uksi/2015/102, ukpga/2023/54) or legislation.gov.uk URL.")
+    ],
+) -> None:
+    """Fetch an Act or SI from legislation.gov.uk (CLML XML) and index it by provision."""
+    from assistant.legislation_import import import_legislation as run
+
+    try:
+        result = run(get_settings(), reference)
+    except AssistantError as exc:
+        raise _fail(exc) from exc
+    report = result.report
+    state = "unchanged" if report.unchanged else "indexed"
+    console.print(
+        escape(
+            f"{result.title} ({result.doc_id}): {result.provisions} provisions {state}, "
+            f"{report.chunks_total} passages in the library; saved to {result.path}"
+        )
+    )
+
+
+@app.command()
+def cases(
+    like: Annotated[
+        str | None, typer.Option("--like", help="Describe your situation: the closest cases.")
+    ] = None,
+    route: Annotated[str, typer.Option(help="Words in the route, e.g. 'light touch'.")] = "",
+    regime: Annotated[str, typer.Option(help="PCR2015, PA2023 or general.")] = "",
+    authority: Annotated[str, typer.Option(help="Words in the authority's name.")] = "",
+    service_area: Annotated[str, typer.Option(help="Words in the service area.")] = "",
+    partner_type: Annotated[str, typer.Option(help="Words in the partner type.")] = "",
+    year_from: Annotated[int | None, typer.Option(help="Earliest year.")] = None,
+    year_to: Annotated[int | None, typer.Option(help="Latest year.")] = None,
+    min_value: Annotated[float | None, typer.Option(help="Smallest value in £.")] = None,
+    max_value: Annotated[float | None, typer.Option(help="Largest value in £.")] = None,
+    k: Annotated[int, typer.Option("--k", help="Cases to show with --like.")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Case studies by what happened: filter on their attributes, or find cases like yours."""
+    from assistant import cases as found
+
+    chosen = found.CaseFilters(
+        authority, service_area, route, partner_type, regime, year_from, year_to,
+        min_value, max_value,
+    )  # fmt: skip
+    try:
+        library = _assistant().library
+        if like:
+            matches = found.cases_like(library, like, k, chosen)
+            rows = [m.to_dict() for m in matches]
+            answer = found.cases_answer(like, matches)
+        else:
+            rows = [c.to_dict() for c in found.find_cases(library, chosen)]
+    except AssistantError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        out.print_json(json.dumps(rows, ensure_ascii=False))
+    elif like:
+        out.print(escape(answer.text))
+        for c in answer.citations:
+            out.print(escape(f"[{c.n}] {c.title} — {c.locator}  {c.source_url}"))
+    else:
+        for row in rows:
+            facts = "; ".join(f"{k}: {v}" for k, v in row.items() if v and k not in ("case",))
+            out.print(escape(f"{row['case']} — {facts}"))
+        if not rows:
+            console.print("No case study matches these filters.")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -48,7 +48,13 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(30, ge=0, description="Words repeated between split chunks.")
     top_k: int = Field(5, ge=1, le=50, description="Sources passed to the answer composer.")
     candidates: int = Field(30, ge=5, description="Candidates each retriever returns to fusion.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    # Fusion settings tuned on eval/questions.jsonl by bench/baselines.py (docs/benchmarks.md).
+    rrf_k: int = Field(30, ge=1, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
+    sparse_weight: float = Field(1.5, ge=0, description="Weight of the BM25 ranking in fusion.")
+    pinpoint_weight: float = Field(
+        0.5, ge=0, description="Weight of the exact-provision ranking ('reg 31(5)') in fusion."
+    )
     answer_sentences: int = Field(4, ge=1, le=12, description="Sentences in an extractive answer.")
     # Calibrated by bench/calibrate.py on eval/questions.jsonl for the shipped model.
     abstain_threshold: float = Field(
@@ -57,11 +63,57 @@ class Settings(BaseSettings):
         "recalibrate with bench/calibrate.py when you change the model).",
     )
     max_file_mb: float = Field(25.0, gt=0, description="Files larger than this are skipped.")
-    llm_backend: Literal["none"] = Field(
-        "none", description="Answer generator; only the extractive composer (no LLM) so far."
+    llm_backend: Literal["none", "openai", "ollama"] = Field(
+        "none",
+        description="Answer generator: 'none' = extractive composer (no model); 'openai' = any "
+        "OpenAI-compatible chat server (vLLM, llama.cpp server, LM Studio, a hosted API); "
+        "'ollama' = an Ollama server.",
+    )
+    llm_base_url: str | None = Field(
+        None,
+        description="Model server URL, e.g. http://127.0.0.1:8000/v1 (OpenAI-compatible, "
+        "required) or http://127.0.0.1:11434 (Ollama, the default when unset).",
+    )
+    llm_model: str | None = Field(
+        None, description="Model name as the server knows it (required with a backend)."
+    )
+    llm_api_key: SecretStr | None = Field(
+        None,
+        description="API key for an OpenAI-compatible server; read from OPENAI_API_KEY when "
+        "unset. Local servers usually need none.",
+        validate_default=True,
+    )
+    llm_timeout: float = Field(
+        60.0, gt=0, description="Seconds to wait for the model server before giving up."
+    )
+    llm_retries: int = Field(
+        2, ge=0, le=10, description="Retries on connection errors, timeouts and 5xx/429."
     )
     host: str = Field("127.0.0.1", description="Address the web app binds to.")
     port: int = Field(7860, ge=1, le=65535, description="Port the web app binds to.")
+    user_data_dir: Path = Field(
+        Path("user_data"),
+        description="Folder for users' uploaded documents, their index and feedback.",
+    )
+    upload_max_mb: float = Field(10.0, gt=0, description="Largest file a user may upload.")
+    upload_max_files: int = Field(20, ge=1, description="Most documents one user may keep.")
+    legislation_base_url: str = Field(
+        "https://www.legislation.gov.uk",
+        description="Where `assistant import-legislation` fetches CLML XML (<base>/<id>/data.xml);"
+        " imported files are kept in <user_data_dir>/legislation/.",
+    )
+    auth: str | None = Field(
+        None,
+        description="Web app login: 'user:pass,user2:pass2' or the path of a file with one "
+        "user:pass per line; unset = no login.",
+    )
+
+    @field_validator("llm_api_key")
+    @classmethod
+    def _api_key_from_env(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None and os.environ.get("OPENAI_API_KEY"):
+            return SecretStr(os.environ["OPENAI_API_KEY"])
+        return value
 
     @field_validator("chunk_overlap")
     @classmethod
@@ -91,6 +143,23 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings (read once)."""
     return Settings()
+
+
+def auth_users(value: str | None) -> list[tuple[str, str]]:
+    """Login pairs from `auth`: 'user:pass,user2:pass2' or a file of user:pass lines."""
+    if not value or not value.strip():
+        return []
+    path = Path(value.strip()).expanduser()
+    text = path.read_text(encoding="utf-8") if path.is_file() else value
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    entries = [e.strip() for line in lines for e in line.split(",")]
+    pairs = []
+    for entry in filter(None, entries):
+        user, sep, password = entry.partition(":")
+        if not sep or not user.strip() or not password:
+            raise ValueError("ASSISTANT_AUTH entries must look like user:password")
+        pairs.append((user.strip(), password))
+    return pairs
 
 
 def offline_environment() -> None:

@@ -16,19 +16,13 @@ from assistant.config import Settings
 from assistant.embedding import embed_texts, make_embedder
 from assistant.errors import IngestError
 from assistant.parsers import load_corpus
+from assistant.staging import Update, apply, ingest_lock, recover, stage
 from assistant.store import (
     Manifest,
     check_model,
     chroma_client,
-    chroma_collection,
-    ingest_lock,
     read_chunks,
     read_sentence_vectors,
-    to_node,
-    vector_store,
-    write_chunks,
-    write_sentence_vectors,
-    write_sparse,
 )
 from assistant.types import Chunk, SourceDoc
 
@@ -47,6 +41,7 @@ class IngestReport:
     chunks_embedded: int = 0
     errors: list[IngestError] = field(default_factory=list)
     seconds: float = 0.0
+    repaired: int = 0  # chunks missing from Chroma, re-embedded from chunks.jsonl
 
     @property
     def ok(self) -> bool:
@@ -56,6 +51,32 @@ class IngestReport:
 def _under(path: str, roots: Sequence[Path]) -> bool:
     resolved = Path(path).resolve()
     return any(resolved == r or r in resolved.parents for r in roots)
+
+
+def _claimed(
+    docs: Sequence[SourceDoc], manifest: Manifest | None
+) -> tuple[list[SourceDoc], list[IngestError]]:
+    """A file whose doc_id the index holds, with other content, for another file that still
+    exists (and is not being re-read) would silently replace that document: refuse it. The
+    same content under a new path is the same document, moved or copied."""
+    indexed = manifest.docs if manifest else {}
+    paths = {str(Path(d.path).resolve()) for d in docs}
+    keep: list[SourceDoc] = []
+    errors: list[IngestError] = []
+    for doc in docs:
+        entry = indexed.get(doc.doc_id, {})
+        other = entry.get("path", "")
+        if (
+            other
+            and other not in paths
+            and entry.get("hash") != doc.content_hash
+            and Path(other).exists()
+        ):
+            reason = f"duplicate doc_id '{doc.doc_id}' (already indexed from {other})"
+            errors.append(IngestError(doc.path, reason))
+        else:
+            keep.append(doc)
+    return keep, errors
 
 
 def _plan(
@@ -76,81 +97,53 @@ def _plan(
     return changed, removed, len(docs) - len(changed)
 
 
+@dataclass
+class _Changes:
+    """What an ingest run will write: the full next chunk set and the parts that are new."""
+
+    manifest: Manifest | None
+    changed: list[SourceDoc]
+    removed: list[str]
+    chunks: list[Chunk]  # every chunk of the next index, in (doc_id, n) order
+    new_chunks: list[Chunk]  # of changed documents: embedded now
+    repair: list[Chunk]  # unchanged but missing from Chroma: re-embedded from chunks.jsonl
+
+    @property
+    def any(self) -> bool:
+        return bool(self.changed or self.removed or self.repair or self.manifest is None)
+
+
 def build_index(
     settings: Settings,
     paths: Sequence[Path] | None = None,
     rebuild: bool = False,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Bring the index in line with the documents under `paths` (default: the corpus)."""
+    """Bring the index in line with the documents under `paths` (default: the corpus).
+
+    The previous index keeps serving until the new one is complete; a failed or killed run
+    leaves it intact, and the next run finishes or discards what was left (see staging.py).
+    """
     started = time.perf_counter()
     roots = [Path(p).resolve() for p in (paths or [settings.corpus_dir])]
-    index_dir = Path(settings.index_dir)
-    report = IngestReport()
-    with ingest_lock(index_dir):
+    with ingest_lock(Path(settings.index_dir)):
         client = chroma_client(settings)
-        manifest = None if rebuild else Manifest.read(index_dir)
+        missing = recover(settings, client).missing_ids
+        manifest = None if rebuild else Manifest.read(Path(settings.index_dir))
         check_model(manifest, settings)
-        if rebuild and settings.collection in [c.name for c in client.list_collections()]:
-            client.delete_collection(settings.collection)
-        collection = chroma_collection(settings, client)
-        max_bytes = int(settings.max_file_mb * 1_000_000)
         tick = (lambda p: progress("parse", 0, 0)) if progress else None
-        loaded = load_corpus(roots, max_bytes, on_file=tick)
-        report.errors = loaded.errors
-        report.files = len(loaded.docs) + len(loaded.errors)
-        old = [] if rebuild or manifest is None else _existing_chunks(index_dir)
-        by_doc = _group(old)
-        changed, removed, report.unchanged = _plan(loaded.docs, manifest, roots, set(by_doc))
-        new_chunks = [
-            c
-            for d in changed
-            for c in chunk_document(
-                d, settings.chunk_size, settings.chunk_max, settings.chunk_overlap
-            )
-        ]
-        vectors = _embed(settings, new_chunks, progress)
-        stale = [c.chunk_id for d in [*(x.doc_id for x in changed), *removed] for c in by_doc[d]]
-        if stale:
-            collection.delete(ids=stale)
-        store = vector_store(collection)
-        if new_chunks:
-            store.add([to_node(c, v) for c, v in zip(new_chunks, vectors, strict=True)])
-        replaced = {d.doc_id for d in changed} | set(removed)
-        chunks = [c for c in old if c.doc_id not in replaced] + new_chunks
-        chunks.sort(key=lambda c: (c.doc_id, int(c.chunk_id.rsplit("#", 1)[1])))
-        sentence_vectors = {} if rebuild else read_sentence_vectors(index_dir)
-        sentence_vectors = {
-            k: v for k, v in sentence_vectors.items() if k.rsplit("#", 1)[0] not in replaced
-        }
-        sentence_vectors.update(_embed_sentences(settings, new_chunks, progress))
-        write_chunks(index_dir, chunks)
-        write_sentence_vectors(
-            index_dir,
-            {
-                c.chunk_id: sentence_vectors.get(c.chunk_id, np.zeros((0, 0), np.float32))
-                for c in chunks
-            },
-        )
-        write_sparse(index_dir, chunks)
-        docs = {} if manifest is None else dict(manifest.docs)
-        for doc_id in removed:
-            docs.pop(doc_id, None)
-        counts = {d: len(v) for d, v in _group(new_chunks).items()}
-        for doc in changed:
-            (report.updated if doc.doc_id in docs else report.added).append(doc.doc_id)
-            docs[doc.doc_id] = {
-                "path": str(Path(doc.path).resolve()),
-                "hash": doc.content_hash,
-                "title": doc.title,
-                "chunks": counts.get(doc.doc_id, 0),
-                "doc_type": doc.meta.get("doc_type", ""),
-                "regime": doc.meta.get("regime", ""),
-            }
-        Manifest(settings.embed_model, docs, time.time()).write(index_dir)
-    report.removed = removed
-    report.chunks_total = len(chunks)
-    report.chunks_embedded = len(new_chunks)
+        loaded = load_corpus(roots, int(settings.max_file_mb * 1_000_000), on_file=tick)
+        report = IngestReport(files=len(loaded.docs) + len(loaded.errors), errors=loaded.errors)
+        docs, claimed = _claimed(loaded.docs, manifest)
+        report.errors += claimed
+        plan = _changes(settings, manifest, docs, roots, missing)
+        report.unchanged = len(docs) - len(plan.changed)
+        if plan.any:
+            _update(settings, client, plan, report, progress)
+    report.removed = plan.removed
+    report.chunks_total = len(plan.chunks)
+    report.chunks_embedded = len(plan.new_chunks)
+    report.repaired = len(plan.repair)
     report.seconds = time.perf_counter() - started
     logger.info(
         "ingest: %d files, %d chunks (%d embedded), %d errors in %.1fs",
@@ -161,6 +154,72 @@ def build_index(
         report.seconds,
     )
     return report
+
+
+def _changes(
+    settings: Settings,
+    manifest: Manifest | None,
+    docs: Sequence[SourceDoc],
+    roots: Sequence[Path],
+    missing: set[str],
+) -> _Changes:
+    old = [] if manifest is None else _existing_chunks(Path(settings.index_dir))
+    changed, removed, _ = _plan(docs, manifest, roots, set(_group(old)))
+    new_chunks = [
+        c
+        for d in changed
+        for c in chunk_document(d, settings.chunk_size, settings.chunk_max, settings.chunk_overlap)
+    ]
+    replaced = {d.doc_id for d in changed} | set(removed)
+    kept = [c for c in old if c.doc_id not in replaced]
+    chunks = sorted(kept + new_chunks, key=lambda c: (c.doc_id, int(c.chunk_id.rsplit("#", 1)[1])))
+    repair = [c for c in kept if c.chunk_id in missing]
+    return _Changes(manifest, changed, removed, chunks, new_chunks, repair)
+
+
+def _update(
+    settings: Settings,
+    client: object,
+    plan: _Changes,
+    report: IngestReport,
+    progress: Progress | None,
+) -> None:
+    """Embed what is new (or missing from Chroma), then stage and apply the next index."""
+    index_dir = Path(settings.index_dir)
+    upsert = plan.new_chunks + plan.repair
+    vectors = _embed(settings, upsert, progress)
+    replaced = {d.doc_id for d in plan.changed} | set(plan.removed)
+    stored = {} if plan.manifest is None else read_sentence_vectors(index_dir)
+    sentences = {k: v for k, v in stored.items() if k.rsplit("#", 1)[0] not in replaced}
+    sentences.update(_embed_sentences(settings, plan.new_chunks, progress))
+    empty = np.zeros((0, 0), np.float32)
+    update = Update(
+        plan.chunks,
+        {c.chunk_id: sentences.get(c.chunk_id, empty) for c in plan.chunks},
+        Manifest(settings.embed_model, _manifest_docs(plan, report), time.time()),
+        upsert,
+        vectors,
+    )
+    stage(index_dir, update)
+    apply(settings, client)
+
+
+def _manifest_docs(plan: _Changes, report: IngestReport) -> dict[str, dict]:
+    docs = {} if plan.manifest is None else dict(plan.manifest.docs)
+    for doc_id in plan.removed:
+        docs.pop(doc_id, None)
+    counts = {d: len(v) for d, v in _group(plan.new_chunks).items()}
+    for doc in plan.changed:
+        (report.updated if doc.doc_id in docs else report.added).append(doc.doc_id)
+        docs[doc.doc_id] = {
+            "path": str(Path(doc.path).resolve()),
+            "hash": doc.content_hash,
+            "title": doc.title,
+            "chunks": counts.get(doc.doc_id, 0),
+            "doc_type": doc.meta.get("doc_type", ""),
+            "regime": doc.meta.get("regime", ""),
+        }
+    return docs
 
 
 def _group(chunks: Sequence[Chunk]) -> dict[str, list[Chunk]]:
@@ -193,8 +252,10 @@ def _embed_sentences(
     if progress:
         progress("sentences", len(sentences), len(sentences))
     dim = vectors.shape[1] if len(vectors) else 0
+    # (0, dim) for a chunk without candidate sentences; numpy cannot infer -1 when dim is 0.
     return {
-        c.chunk_id: np.array(out[c.chunk_id], dtype=np.float32).reshape(-1, dim) for c in chunks
+        c.chunk_id: np.array(out[c.chunk_id], dtype=np.float32).reshape(len(out[c.chunk_id]), dim)
+        for c in chunks
     }
 
 

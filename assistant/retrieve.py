@@ -30,12 +30,14 @@ Filters = Mapping[str, str | Sequence[str]]
 FILTER_KEYS = ("doc_type", "regime", "doc_id")
 
 
-def rrf_fuse(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion: score(d) = sum over rankings of 1 / (k + rank)."""
+def rrf_fuse(
+    rankings: Sequence[Sequence[str]], k: int = 60, weights: Sequence[float] | None = None
+) -> list[tuple[str, float]]:
+    """Weighted reciprocal rank fusion: score(d) = sum over rankings of w / (k + rank)."""
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
         for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
@@ -105,22 +107,27 @@ class Library:
         )
 
     def pinpoint(self, query: str, filters: dict[str, list[str]]) -> list[str]:
-        """Chunks that hold the exact provision a query cites ("reg 31(5)"), deepest match
-        first, so a pinpoint question reaches the provision itself."""
+        """Regulation passages that hold the exact provision a query cites ("reg 31(5)"):
+        only those matching at the deepest level found, so "reg 31(5)" does not pull in
+        every passage of reg. 31."""
         wanted = citation_tokens(query)
         if not wanted:
             return []
         mask = self._mask(filters)
         scored = []
         for i, cid in enumerate(self.order):
-            if mask is not None and not mask[i]:
-                continue
             chunk = self.chunks[cid]
+            if chunk.meta.get("doc_type") != "regulation" or (mask is not None and not mask[i]):
+                continue
             have = set(citation_tokens(" ".join(chunk.provisions)))
             depth = max((t.count("_") for t in wanted if t in have), default=0)
             if depth:
                 scored.append((-depth, len(chunk.provisions), i, cid))
-        return [cid for *_, cid in sorted(scored)][: self.settings.candidates]
+        if not scored:
+            return []
+        deepest = min(s[0] for s in scored)
+        ranked = [cid for depth, _, _, cid in sorted(scored) if depth == deepest]
+        return ranked[: self.settings.candidates]
 
     def _mask(self, filters: dict[str, list[str]]) -> np.ndarray | None:
         if not filters:
@@ -159,14 +166,20 @@ class Library:
         k: int | None = None,
         vector: list[float] | None = None,
     ) -> list[Hit]:
-        """Fused hits, best first; dense_score is the cosine similarity (evidence strength)."""
+        """Fused hits, best first; dense_score is the cosine similarity (evidence strength).
+        Pass a query already through `normalise_query` (Assistant.ask does)."""
         norm = normalise_filters(filters)
         depth = self.settings.candidates
         vector = vector if vector is not None else embed_query(self.embedder, query)
         dense = self.dense(vector, depth, norm)
         sparse = self.sparse.search(query, depth, self._mask(norm))
         rankings = [[c for c, _ in dense], [c for c, _ in sparse], self.pinpoint(query, norm)]
-        fused = rrf_fuse(rankings, self.settings.rrf_k)
+        weights = (
+            self.settings.dense_weight,
+            self.settings.sparse_weight,
+            self.settings.pinpoint_weight,
+        )
+        fused = rrf_fuse(rankings, self.settings.rrf_k, weights)
         dense_rank = {c: i for i, (c, _) in enumerate(dense, start=1)}
         dense_score = dict(dense)
         sparse_rank = {c: i for i, (c, _) in enumerate(sparse, start=1)}

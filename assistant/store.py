@@ -1,4 +1,7 @@
-"""The index on disk: Chroma (dense), BM25 (sparse), chunks and a manifest, kept in step."""
+"""The index on disk: Chroma (dense), BM25 (sparse), chunks and a manifest, kept in step.
+
+How they are updated together without ever losing the index lives in `staging.py`.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,7 @@ import json
 import logging
 import os
 import shutil
-import time
 from collections.abc import Iterable, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,15 @@ from assistant.types import Chunk
 logger = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
-BM25_DIR = "bm25"
+BM25_DIR = "bm25"  # a symlink to bm25-<generation>/, swapped in one atomic rename
 LOCK = "ingest.lock"
 SENTENCES = "sentences.npz"  # per-chunk sentence vectors, so answers need no embedding
+GENERATION = "generation"  # stamp file inside each bm25 folder
 FORMAT_VERSION = 1
 # Chroma metadata we filter on or show; the full chunk lives in chunks.jsonl.
 _CHROMA_META = ("doc_id", "locator", "doc_type", "regime", "title", "status")
+# Records per Chroma call: below the server's max batch size (5461 in chromadb 1.5).
+CHROMA_BATCH = 1000
 
 
 def chroma_client(settings: Settings) -> Any:
@@ -85,12 +89,106 @@ def to_node(chunk: Chunk, embedding: Sequence[float]) -> Any:
     )
 
 
+def upsert_chunks(collection: Any, chunks: Sequence[Chunk], vectors: Sequence[Any]) -> None:
+    """Write chunks in the record format ChromaVectorStore reads back; running it again gives
+    the same result, so an interrupted update is finished by repeating it.
+
+    Ids already present are deleted and added afresh rather than upserted: Chroma 1.5's
+    in-place HNSW update of many ids left other, untouched records unreachable by search in
+    our tests (tests/test_atomic_ingest.py::test_a_mass_update_leaves_every_chunk_findable).
+    SEE: https://github.com/chroma-core/chroma/issues/7758
+    SEE: https://github.com/nmslib/hnswlib/issues/303"""
+    from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+    for start in range(0, len(chunks), CHROMA_BATCH):
+        part = list(zip(chunks[start : start + CHROMA_BATCH], vectors[start:], strict=False))
+        nodes = [to_node(c, [float(x) for x in v]) for c, v in part]
+        metas = [
+            {k: "" if v is None else v for k, v in node_to_metadata_dict(n, True, True).items()}
+            for n in nodes
+        ]
+        ids = [n.node_id for n in nodes]
+        collection.delete(ids=ids)
+        collection.add(
+            ids=ids,
+            embeddings=[n.get_embedding() for n in nodes],
+            metadatas=metas,
+            documents=[c.text for c, _ in part],
+        )
+
+
+def unreachable_ids(collection: Any, sample: int | None = None) -> list[str]:
+    """Ids that a search with their own stored vector does not return in its top 10: the
+    vector index has lost them although the records are there. `sample` checks only that
+    many (evenly spread) for large collections."""
+    total = collection.count()
+    step = max(1, total // sample) if sample else 1
+    lost: list[str] = []
+    for offset in range(0, total, CHROMA_BATCH):
+        page = collection.get(include=["embeddings"], limit=CHROMA_BATCH, offset=offset)
+        ids, vectors = page["ids"][::step], page["embeddings"][::step]
+        if not len(ids):
+            continue
+        found = collection.query(query_embeddings=vectors, n_results=min(10, total), include=[])
+        lost += [i for i, row in zip(ids, found["ids"], strict=True) if i not in row]
+    return lost
+
+
+def chroma_ids(collection: Any) -> set[str]:
+    """Every id in the collection, read page by page."""
+    ids: set[str] = set()
+    while True:
+        page = collection.get(include=[], limit=CHROMA_BATCH * 5, offset=len(ids))["ids"]
+        ids.update(page)
+        if len(page) < CHROMA_BATCH * 5:
+            return ids
+
+
+def delete_ids(collection: Any, ids: Iterable[str]) -> None:
+    ids = sorted(ids)
+    for start in range(0, len(ids), CHROMA_BATCH):
+        collection.delete(ids=ids[start : start + CHROMA_BATCH])
+
+
+def rebuild_collection(settings: Settings, client: Any) -> Any:
+    """Re-create the collection from its own records (vectors, metadata, text). The embedded
+    store can be left with a vector index that no longer finds some records when a process
+    dies while writing to it, and upserting again does not mend it; records themselves (in
+    SQLite) survive. SEE: https://github.com/chroma-core/chroma/issues/7678"""
+    old = chroma_collection(settings, client)
+    records: dict[str, list] = {"ids": [], "embeddings": [], "metadatas": [], "documents": []}
+    while True:
+        page = old.get(
+            include=["embeddings", "metadatas", "documents"],
+            limit=CHROMA_BATCH,
+            offset=len(records["ids"]),
+        )
+        for key in records:
+            records[key].extend(list(page[key]) if page[key] is not None else [])
+        if len(page["ids"]) < CHROMA_BATCH:
+            break
+    client.delete_collection(settings.collection)
+    fresh = chroma_collection(settings, client)
+    for start in range(0, len(records["ids"]), CHROMA_BATCH):
+        fresh.add(**{k: v[start : start + CHROMA_BATCH] for k, v in records.items()})
+    logger.warning("rebuilt Chroma collection %r (%d records)", settings.collection, fresh.count())
+    return fresh
+
+
+def collection_dim(collection: Any) -> int | None:
+    """Dimension of the stored vectors (None when the collection is empty)."""
+    got = collection.get(limit=1, include=["embeddings"])
+    embeddings = got.get("embeddings")
+    return None if embeddings is None or len(embeddings) == 0 else len(embeddings[0])
+
+
 @dataclass
 class Manifest:
     embed_model: str
     docs: dict[str, dict[str, Any]]
     built_at: float = 0.0
     version: int = FORMAT_VERSION
+    generation: str = ""  # names the bm25 folder built with these chunks
 
     @classmethod
     def read(cls, index_dir: Path) -> Manifest | None:
@@ -103,6 +201,7 @@ class Manifest:
             data["docs"],
             data.get("built_at", 0.0),
             data.get("version", FORMAT_VERSION),
+            data.get("generation", ""),
         )
 
     def write(self, index_dir: Path) -> None:
@@ -111,13 +210,17 @@ class Manifest:
             "docs": self.docs,
             "built_at": self.built_at,
             "version": self.version,
+            "generation": self.generation,
         }
-        _atomic_write(Path(index_dir) / MANIFEST, json.dumps(data, indent=1, sort_keys=True))
+        atomic_write(Path(index_dir) / MANIFEST, json.dumps(data, indent=1, sort_keys=True))
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    with tmp.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
     os.replace(tmp, path)
 
 
@@ -131,26 +234,50 @@ def read_chunks(index_dir: Path) -> list[Chunk]:
 
 def write_chunks(index_dir: Path, chunks: Iterable[Chunk]) -> None:
     lines = "".join(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in chunks)
-    _atomic_write(Path(index_dir) / CHUNKS, lines)
+    atomic_write(Path(index_dir) / CHUNKS, lines)
 
 
-def write_sparse(index_dir: Path, chunks: Sequence[Chunk]) -> SparseIndex:
-    """Rebuild BM25 over all chunks and swap it in whole."""
+def save_sparse(folder: Path, chunks: Sequence[Chunk], generation: str) -> SparseIndex:
+    """Build BM25 over all chunks into `folder`, stamped with its generation."""
     # Every provision a chunk holds is indexed, not just its span locator: "reg. 31(4)–(6)"
     # alone would leave a pinpoint query for reg. 31(5) looking like an unknown citation.
     texts = [" ".join([c.embed_text(), *c.provisions]) for c in chunks]
     sparse = SparseIndex.build([c.chunk_id for c in chunks], texts)
-    final = Path(index_dir) / BM25_DIR
-    tmp = Path(index_dir) / (BM25_DIR + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    sparse.save(tmp)
-    old = Path(index_dir) / (BM25_DIR + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        os.replace(final, old)
-    os.replace(tmp, final)
-    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    sparse.save(folder)
+    (folder / GENERATION).write_text(generation, encoding="utf-8")
     return sparse
+
+
+def install_sparse(index_dir: Path, staged: Path | None, generation: str) -> None:
+    """Move a staged bm25 folder to bm25-<generation>/ and point `bm25` at it atomically
+    (readers never see a missing folder). Safe to run again after a crash."""
+    index_dir = Path(index_dir)
+    target = index_dir / f"{BM25_DIR}-{generation}"
+    if staged is not None and staged.exists() and not target.exists():
+        os.replace(staged, target)
+    link = index_dir / BM25_DIR
+    if link.is_symlink() and os.readlink(link) == target.name:
+        return
+    tmp = index_dir / f"{BM25_DIR}.link.tmp"
+    tmp.unlink(missing_ok=True)
+    os.symlink(target.name, tmp)
+    if link.exists() and not link.is_symlink():  # an index from before generations
+        os.replace(link, index_dir / f"{BM25_DIR}.legacy")
+    os.replace(tmp, link)
+    shutil.rmtree(index_dir / f"{BM25_DIR}.legacy", ignore_errors=True)
+
+
+def prune_sparse(index_dir: Path, keep: int = 2) -> None:
+    """Delete old bm25 generations, keeping the newest `keep` (a reader may still load one)."""
+    index_dir = Path(index_dir)
+    current = os.readlink(index_dir / BM25_DIR) if (index_dir / BM25_DIR).is_symlink() else ""
+    # Generation names sort in time order (see staging.new_generation).
+    old = sorted(p for p in index_dir.glob(f"{BM25_DIR}-*") if p.name != current)
+    for path in old[: max(len(old) - (keep - 1), 0)]:
+        shutil.rmtree(path, ignore_errors=True)
+    for leftover in (f"{BM25_DIR}.tmp", f"{BM25_DIR}.old"):  # from before generations
+        shutil.rmtree(index_dir / leftover, ignore_errors=True)
 
 
 def write_sentence_vectors(index_dir: Path, vectors: dict[str, np.ndarray]) -> None:
@@ -174,10 +301,27 @@ def read_sentence_vectors(index_dir: Path) -> dict[str, np.ndarray]:
 
 
 def read_sparse(index_dir: Path, chunks: Sequence[Chunk]) -> SparseIndex:
+    """BM25 for `chunks`; refuses a bm25 folder from another generation than the manifest
+    (an update interrupted half-way), which would map BM25 rows to the wrong chunks."""
     folder = Path(index_dir) / BM25_DIR
     if not folder.exists():
         raise IndexMissing(index_dir)
-    return SparseIndex.load(folder, [c.chunk_id for c in chunks])
+    manifest = Manifest.read(index_dir)
+    stamp = folder / GENERATION
+    built = stamp.read_text(encoding="utf-8").strip() if stamp.exists() else ""
+    if manifest and manifest.generation and built and built != manifest.generation:
+        raise IndexBusy(
+            f"the index at {index_dir} is part-way through an update; "
+            "run `assistant ingest` to finish it, or try again in a moment"
+        )
+    sparse = SparseIndex.load(folder, [c.chunk_id for c in chunks])
+    rows = int(sparse.model.scores.get("num_docs", len(chunks)))
+    if rows != max(len(chunks), 1):
+        raise IndexBusy(
+            f"BM25 holds {rows} rows but {index_dir} lists {len(chunks)} chunks; "
+            "run `assistant ingest` to repair it"
+        )
+    return sparse
 
 
 def check_model(manifest: Manifest | None, settings: Settings) -> None:
@@ -186,42 +330,3 @@ def check_model(manifest: Manifest | None, settings: Settings) -> None:
             f"the index was built with '{manifest.embed_model}' but the configured model is "
             f"'{settings.embed_model}'; run `assistant ingest --rebuild`"
         )
-
-
-@contextmanager
-def ingest_lock(index_dir: Path) -> Any:
-    """One ingest at a time per index; a stale lock (dead process) is taken over."""
-    Path(index_dir).mkdir(parents=True, exist_ok=True)
-    path = Path(index_dir) / LOCK
-    for _ in range(2):
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            break
-        except FileExistsError:
-            if _lock_is_stale(path):
-                path.unlink(missing_ok=True)
-                continue
-            raise IndexBusy(
-                f"another ingest is running on {index_dir} (lock {path}); try again when it ends"
-            ) from None
-    else:  # pragma: no cover - both attempts lost a race
-        raise IndexBusy(f"could not take the ingest lock {path}")
-    try:
-        os.write(fd, f"{os.getpid()} {time.time():.0f}".encode())
-        os.close(fd)
-        yield
-    finally:
-        path.unlink(missing_ok=True)
-
-
-def _lock_is_stale(path: Path) -> bool:
-    try:
-        pid = int(path.read_text().split()[0])
-        os.kill(pid, 0)
-    except (ValueError, IndexError, FileNotFoundError):
-        return True
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False

@@ -17,6 +17,21 @@ META_KEYS = (
     "published",
     "jurisdiction",
     "status",
+    # Currency (docs/currency.md): ISO dates and the doc_id of the current replacement.
+    "in_force_from",
+    "in_force_to",
+    "superseded_by",
+    # Case-study attributes (assistant/cases.py); in a document holding several cases each
+    # is a "; "-separated list, aligned by position.
+    "case_name",
+    "authority",
+    "service_area",
+    "route",
+    "value",
+    "term",
+    "partner_type",
+    "outcome",
+    "year",
 )
 
 
@@ -115,6 +130,23 @@ class Citation:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def of(cls, chunk: Chunk, n: int, score: float, quote: str = "") -> Citation:
+        """Citation number `n` of a passage."""
+        return cls(
+            n=n,
+            chunk_id=chunk.chunk_id,
+            doc_id=chunk.doc_id,
+            title=chunk.title,
+            locator=chunk.locator,
+            source_url=chunk.url or chunk.meta.get("source_url", ""),
+            score=round(float(score), 4),
+            text=chunk.text,
+            doc_type=chunk.meta.get("doc_type", ""),
+            regime=chunk.meta.get("regime", ""),
+            quote=quote,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Answer:
@@ -126,6 +158,12 @@ class Answer:
     abstained: bool
     timings: dict[str, float] = field(default_factory=dict)
     nearest: tuple[str, ...] = ()  # titles of the nearest documents when abstaining
+    # Sentences no cited source supports, exactly as they stand in `text` (where each is
+    # followed by " [unverified]"), so a UI can find and mark them.
+    unsupported: tuple[str, ...] = ()
+    # Plain-language remarks on how the answer was made ("the model server was unreachable;
+    # this is the extractive answer").
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -135,4 +173,6 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "nearest": list(self.nearest),
             "timings": dict(self.timings),
+            "unsupported": list(self.unsupported),
+            "notes": list(self.notes),
         }

@@ -21,7 +21,7 @@ from assistant.config import offline_environment  # noqa: E402
 from assistant.embedding import make_embedder  # noqa: E402
 from assistant.evaluation import read_questions  # noqa: E402
 from assistant.parsers import load_corpus  # noqa: E402
-from assistant.retrieve import rrf_fuse  # noqa: E402
+from assistant.query import normalise_query  # noqa: E402
 
 K = 5
 Retriever = Callable[[str], list[tuple[str, str]]]  # question -> [(doc_id, text)] best first
@@ -54,7 +54,7 @@ def ours(assistant: Assistant, mode: str) -> Retriever:
 
     def run(question: str) -> list[tuple[str, str]]:
         if mode == "hybrid":
-            hits = [h.chunk for h in lib.search(question, None, K)]
+            hits = [h.chunk for h in lib.search(normalise_query(question), None, K)]
         elif mode == "dense":
             vector = lib.embedder.get_query_embedding(question)
             hits = [lib.chunks[c] for c, _ in lib.dense(vector, K, {})]
@@ -99,7 +99,6 @@ def run(assistant: Assistant) -> dict:
         for r in read_questions(ROOT / "eval" / "questions.jsonl")
         if r.get("answerable", True) and r.get("expected_doc_ids") and not r.get("follow_up_to")
     ]
-    rrf_fuse([[]])  # imported for the record: our fusion is the one under test
     systems = {
         "naive_llamaindex": naive_llamaindex(assistant.settings),
         "bm25_only": ours(assistant, "bm25"),

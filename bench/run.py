@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+import baselines  # noqa: E402
 import calibrate  # noqa: E402
 from report import write_docs  # noqa: E402
 
@@ -113,6 +114,7 @@ def main() -> None:
             "latency": bench_latency(tmp),
             "calibration": calibrate.run(Assistant(Settings(index_dir=tmp))),
             "quality": bench_quality(tmp),
+            "baselines": baselines.run(Assistant(Settings(index_dir=tmp))),
         }
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -113,3 +113,64 @@ def test_cross_references_name_existing_documents() -> None:
             if ref not in ids:
                 dangling.append(f"{_rel(path)} -> {ref}")
     assert not dangling, "dangling 'see <doc_id>' references:\n" + "\n".join(dangling)
+
+
+# Currency (docs/currency.md): status, in-force dates and the current replacement.
+CURRENCY_DATES = ("in_force_from", "in_force_to")
+
+
+def _day(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+@pytest.mark.parametrize("path", DOCS, ids=_rel)
+def test_currency_fields(path: Path) -> None:
+    meta = _front_matter(path)
+    ids = {_front_matter(p)["doc_id"] for p in DOCS}
+    for key in CURRENCY_DATES:
+        if meta.get(key) not in (None, ""):
+            assert ISO_DATE.match(_iso(meta[key])), f"{_rel(path)}: {key} {meta[key]!r}"
+    start, end = meta.get("in_force_from"), meta.get("in_force_to")
+    if start and end:
+        assert _day(start) <= _day(end), f"{_rel(path)}: in force from {start} after {end}"
+    replacement = meta.get("superseded_by")
+    if replacement:
+        assert replacement in ids, f"{_rel(path)}: superseded_by names no document"
+        assert replacement != meta["doc_id"]
+        assert _front_matter(CORPUS.glob(f"**/{replacement}.md").__next__())["status"] == "current"
+    if meta["status"] == "superseded":
+        assert replacement, f"{_rel(path)}: a superseded document must name its replacement"
+    if meta["status"] == "current" and end:
+        assert _day(end) >= _day(meta["last_reviewed"]), f"{_rel(path)}: current but ended"
+    if meta["status"] == "historical" and end:
+        assert _day(end) < _day(meta["last_reviewed"])
+
+
+def test_the_regimes_are_dated() -> None:
+    """Every PCR 2015 and Procurement Act regulation note says when it was in force."""
+    for path in DOCS:
+        meta = _front_matter(path)
+        if meta["doc_type"] == "regulation" and meta["regime"] in ("PCR2015", "PA2023"):
+            assert meta.get("in_force_from"), f"{_rel(path)}: no in_force_from"
+
+
+CASE_KEYS = ("case_name", "authority", "service_area", "route", "value", "term",
+             "partner_type", "outcome", "year")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in DOCS if _front_matter(p)["doc_type"] == "case_study"], ids=_rel
+)
+def test_case_studies_carry_their_attributes(path: Path) -> None:
+    meta = _front_matter(path)
+    missing = [k for k in CASE_KEYS if meta.get(k) in (None, "", [])]
+    assert not missing, f"{_rel(path)}: missing case attributes {missing}"
+    lists = {k: meta[k] for k in CASE_KEYS if isinstance(meta[k], list)}
+    if lists:  # several cases in one document: aligned lists, one entry per case
+        assert set(lists) == set(CASE_KEYS), f"{_rel(path)}: mix of lists and single values"
+        assert len({len(v) for v in lists.values()}) == 1, f"{_rel(path)}: lists not aligned"
+    for key in CASE_KEYS:
+        for value in lists.get(key, [meta[key]]):
+            assert "; " not in str(value), f"{_rel(path)}: '; ' separates cases, not in {key}"
+            if key == "year":
+                assert value == "not recorded" or 1990 < int(value) < 2100

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,29 +62,70 @@ def parse_file(path: Path, max_bytes: int | None = None) -> SourceDoc:
     if size == 0:
         raise IngestError(path, "empty file")
     if max_bytes is not None and size > max_bytes:
-        raise IngestError(
-            path, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit"
-        )
-    data = path.read_bytes()
+        raise IngestError(path, _too_big(size, max_bytes))
+    with path.open("rb") as handle:  # never more than the limit, even if the file grows
+        data = handle.read(max_bytes + 1 if max_bytes is not None else -1)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise IngestError(path, _too_big(len(data), max_bytes))
     doc = parser(path, data)
+    _check_doc_id(path, doc.doc_id)
     if not doc.sections or not any(s.text.strip() for s in doc.sections):
         raise IngestError(path, "no text could be extracted")
     return doc
 
 
-def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every ingestible file under the given files/folders, in a stable order."""
+def _too_big(size: int, max_bytes: int) -> str:
+    return f"file is {size / 1e6:.3g} MB, over the {max_bytes / 1e6:.3g} MB limit"
+
+
+# A doc_id becomes chunk ids ("<doc_id>#<n>"), Chroma metadata and file names in exports:
+# keep it to a plain token (no '#', '/', spaces or '..' tricks).
+_DOC_ID = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,253}[A-Za-z0-9])?")
+
+
+def _check_doc_id(path: Path, doc_id: str) -> None:
+    if not _DOC_ID.fullmatch(doc_id) or ".." in doc_id:
+        raise IngestError(
+            path,
+            f"invalid doc_id {doc_id[:60]!r} (front matter doc_id may use letters, digits, "
+            "'.', '_' and '-', up to 255 characters)",
+        )
+
+
+def _walk(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
+    """(root, path) for every candidate under the given files/folders, in a stable order.
+    Symlinks are yielded too, so that ones leading out of their folder can be refused."""
     for root in paths:
         if root.is_file():
-            yield root
+            yield root, root
             continue
         for path in sorted(root.rglob("*")):
             if (
-                path.is_file()
+                (path.is_file() or path.is_symlink())
                 and path.name not in SKIP_NAMES
                 and not any(part.startswith(".") for part in path.relative_to(root).parts)
             ):
-                yield path
+                yield root, path
+
+
+def discover(paths: Iterable[Path]) -> Iterator[Path]:
+    """Every ingestible file under the given files/folders, in a stable order."""
+    for root, path in _walk(paths):
+        if path.is_file() and _escape(root, path) is None:
+            yield path
+
+
+def _escape(root: Path, path: Path) -> str | None:
+    """Why `path` may not be read as part of `root`: a symlink leading outside it (to a
+    file such as ~/.ssh/id_rsa, or a folder), or a broken one. None when it is fine."""
+    if path == root or not path.is_symlink():
+        return None
+    if not path.exists():
+        return "broken symlink"
+    target, base = path.resolve(), root.resolve()
+    if target != base and base not in target.parents:
+        return f"symlink to {target}, outside the ingested folder {base}; not followed"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +143,15 @@ def load_corpus(
     docs: list[SourceDoc] = []
     errors: list[IngestError] = []
     seen: dict[str, str] = {}
-    for path in discover(paths):
+    for root, path in _walk(paths):
         if on_file:
             on_file(path)
         try:
+            reason = _escape(root, path)
+            if reason:
+                raise IngestError(path, reason)
+            if not path.is_file():  # a symlinked folder inside root: walked there already
+                continue
             doc = parse_file(path, max_bytes)
             if doc.doc_id in seen:
                 raise IngestError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,32 @@ def _headings(p1: Any) -> tuple[str, ...]:
     return tuple(reversed([p for p in path if p]))
 
 
+def _currency(p1: Any) -> str | None:
+    """A heading that dates the provision's text (read by assistant/currency.py): this point-in-
+    time version's start (and end) date, or that it was not yet in force (Status="Prospective")
+    in the version held. The nearest P1/P1group that says either decides."""
+    for node in (p1, *p1.iterancestors()):
+        if node.tag not in {f"{NS}P1", f"{NS}P1group", f"{NS}Schedule"}:
+            continue
+        if node.get("Status") == "Prospective":
+            return "Prospective: not yet in force"
+        start, end = _day(node.get("RestrictStartDate")), _day(node.get("RestrictEndDate"))
+        if start and end:
+            return f"Text in force {start} to {end}"
+        if start:
+            return f"Text in force from {start}"
+    return None
+
+
+def _day(value: str | None) -> str:
+    """'2025-03-25' -> '25 March 2025' ('' for none or a malformed date)."""
+    try:
+        day = date.fromisoformat(value or "")
+    except ValueError:
+        return ""
+    return f"{day.day} {day:%B %Y}"
+
+
 def _p1_base(p1: Any) -> str | None:
     match = _P1_ID.match(p1.get("id", ""))
     if not match:
@@ -133,6 +160,7 @@ def _meta(root: Any) -> dict[str, str]:
         "published": published,
         "jurisdiction": jurisdiction,
         "legislation": legislation,
+        "status": "current",
     }
 
 
@@ -150,6 +178,8 @@ def parse_clml(path: Path, data: bytes) -> SourceDoc:
     for p1 in root.iter(f"{NS}P1"):
         base = _p1_base(p1)
         if base and not _in_amendment(p1):
-            sections.extend(_sections(p1, base, _headings(p1), 0))
+            dated = _currency(p1)
+            heads = (*_headings(p1), dated) if dated else _headings(p1)
+            sections.extend(_sections(p1, base, heads, 0))
     meta = _meta(root)
     return make_doc(path, data, sections, meta.get("title"), meta)

@@ -1,0 +1,270 @@
+"""Users' own documents: a separate collection and index beside the shipped library.
+
+Uploads live under `user_data_dir/users/<owner>/` (`files/` and `index/`), never in corpus/ or
+index/. `MergedLibrary` searches the shipped library and/or a user collection as one library,
+so `Assistant.using(...)` answers from either or both with the same citation machinery.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from assistant.config import Settings
+from assistant.errors import AssistantError, IngestError
+from assistant.ingest import Progress, build_index
+from assistant.retrieve import Filters, Library, rrf_fuse
+from assistant.store import Manifest
+from assistant.types import Chunk, Hit
+
+logger = logging.getLogger(__name__)
+# The formats a person is likely to hold; CLML XML is for the shipped legislation only.
+ALLOWED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt")
+UPLOAD_PREFIX = "upload:"  # marks user passages in a merged library; no corpus id has a colon
+UPLOAD_DOC_TYPE = "upload"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What happened to one uploaded file."""
+
+    name: str
+    ok: bool
+    message: str
+    doc_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UserDocument:
+    doc_id: str
+    title: str
+    file_name: str
+    chunks: int
+
+
+def _added(passages: int) -> str:
+    return f"added ({passages} passage{'' if passages == 1 else 's'})"
+
+
+def _safe_name(name: str) -> str:
+    cleaned = _UNSAFE.sub("_", Path(name).name).strip(" .")
+    return cleaned or "document.txt"
+
+
+class UserCollection:
+    """One owner's uploaded documents and their own index."""
+
+    def __init__(self, settings: Settings, owner: str = "local") -> None:
+        root = Path(settings.user_data_dir) / "users" / _safe_name(owner)
+        self.files_dir = root / "files"
+        self.limit_bytes = int(settings.upload_max_mb * 1_000_000)
+        self.max_files = settings.upload_max_files
+        self.settings = settings.model_copy(
+            update={
+                "index_dir": root / "index",
+                "corpus_dir": self.files_dir,
+                "collection": "uploads",
+                "chroma_url": None,
+                "max_file_mb": settings.upload_max_mb,
+            }
+        )
+        self._library: Library | None = None
+
+    def documents(self) -> list[UserDocument]:
+        manifest = Manifest.read(Path(self.settings.index_dir))
+        docs = manifest.docs if manifest else {}
+        return [
+            UserDocument(doc_id, e.get("title", doc_id), Path(e["path"]).name, e.get("chunks", 0))
+            for doc_id, e in sorted(docs.items())
+        ]
+
+    def library(self) -> Library | None:
+        """The loaded user index, or None while it holds no document."""
+        if not self.documents():
+            self._library = None
+            return None
+        if self._library is None:
+            self._library = Library.open(self.settings)
+        return self._library
+
+    def add(self, paths: Sequence[Path], progress: Progress | None = None) -> list[FileResult]:
+        """Check, parse and index each file; a file that fails is reported and not kept.
+        Results come back in the order of `paths`."""
+        outcome: list[FileResult | tuple[str, str]] = []
+        owners = {d.doc_id: d.file_name for d in self.documents()}
+        room = self.max_files - len(owners)
+        with tempfile.TemporaryDirectory() as tmp:
+            staging = Path(tmp)
+            for path in paths:
+                name = _safe_name(Path(path).name)
+                try:
+                    doc_id, name = self._check(Path(path), name, staging, owners)
+                except IngestError as exc:
+                    outcome.append(FileResult(name, False, exc.reason))
+                    continue
+                is_new = name not in owners.values()
+                if is_new and room <= 0:
+                    limit = f"you can keep at most {self.max_files} documents; remove one first"
+                    outcome.append(FileResult(name, False, limit))
+                    continue
+                room -= is_new
+                owners[doc_id] = name
+                outcome.append((doc_id, name))
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            for item in outcome:
+                if isinstance(item, tuple):
+                    shutil.move(staging / item[1], self.files_dir / item[1])
+        if any(isinstance(item, tuple) for item in outcome):
+            self._reindex(progress)
+        chunks = {d.doc_id: d.chunks for d in self.documents()}
+        return [
+            item
+            if isinstance(item, FileResult)
+            else FileResult(item[1], True, _added(chunks.get(item[0], 0)), item[0])
+            for item in outcome
+        ]
+
+    def _check(
+        self, path: Path, name: str, staging: Path, owners: Mapping[str, str]
+    ) -> tuple[str, str]:
+        """(doc_id, stored name) of a file that parses; IngestError with the reason if not."""
+        suffix = Path(name).suffix.lower()
+        if suffix not in ALLOWED_SUFFIXES:
+            allowed = ", ".join(s.lstrip(".").upper() for s in ALLOWED_SUFFIXES)
+            raise IngestError(path, f"'{suffix or name}' files are not accepted (use {allowed})")
+        if not path.is_file():
+            raise IngestError(path, "the upload did not arrive; try again")
+        doc_id = self._parse(path, staging / name)
+        other = owners.get(doc_id)
+        if other is not None and other != name:
+            # report.pdf beside report.docx: keep both, told apart by their type
+            name = f"{Path(name).stem} ({suffix.lstrip('.')}){suffix}"
+            (staging / name).unlink(missing_ok=True)
+            doc_id = self._parse(path, staging / name)
+            other = owners.get(doc_id)
+            if other is not None and other != name:
+                raise IngestError(path, f"same document id '{doc_id}' as your file {other}")
+        return doc_id, name
+
+    def _parse(self, path: Path, staged: Path) -> str:
+        from assistant.parsers import parse_file
+
+        shutil.copyfile(path, staged)
+        try:
+            return parse_file(staged, self.limit_bytes).doc_id
+        except IngestError as exc:
+            staged.unlink(missing_ok=True)
+            raise IngestError(path, exc.reason) from exc
+        except Exception as exc:  # a parser bug on one file must not sink the others
+            staged.unlink(missing_ok=True)
+            logger.exception("parser failed on upload %s", path.name)
+            raise IngestError(path, f"could not read the file ({type(exc).__name__})") from exc
+
+    def remove(self, doc_id: str) -> None:
+        """Delete one uploaded document and its passages."""
+        match = [d for d in self.documents() if d.doc_id == doc_id]
+        if not match:
+            raise AssistantError(f"No uploaded document '{doc_id}'.")
+        (self.files_dir / match[0].file_name).unlink(missing_ok=True)
+        self._reindex(None)
+
+    def _reindex(self, progress: Progress | None) -> None:
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        report = build_index(self.settings, [self.files_dir], progress=progress)
+        for error in report.errors:
+            logger.warning("upload index: %s", error)
+        self._library = None
+
+
+def _tag(hit: Hit) -> Hit:
+    """A user passage, renamed so it cannot collide with a library id and shows as an upload."""
+    chunk = hit.chunk
+    meta = {**chunk.meta, "doc_type": UPLOAD_DOC_TYPE, "collection": "uploads"}
+    tagged = replace(
+        chunk,
+        chunk_id=UPLOAD_PREFIX + chunk.chunk_id,
+        doc_id=UPLOAD_PREFIX + chunk.doc_id,
+        meta=meta,
+    )
+    return replace(hit, chunk=tagged)
+
+
+class MergedLibrary:
+    """The shipped library and/or a user collection searched as one (same embedder).
+
+    Each part ranks with its own hybrid search; the rankings are fused by reciprocal rank.
+    Filters (document type, regime) narrow the shipped library only: uploads carry none.
+    """
+
+    def __init__(self, library: Library | None, uploads: Library | None) -> None:
+        if library is None and uploads is None:
+            raise AssistantError("Nothing to search: upload a document or include the library.")
+        self.parts = [(p, tagged) for p, tagged in ((library, False), (uploads, True)) if p]
+        self.embedder = self.parts[0][0].embedder
+        self.settings = self.parts[0][0].settings
+        self.term_df: dict[str, int] = {}
+        self.sentence_vectors: dict[str, Any] = {}
+        self.chunks: dict[str, Chunk] = {}
+        for part, tagged in self.parts:
+            prefix = UPLOAD_PREFIX if tagged else ""
+            for term, df in part.term_df.items():
+                self.term_df[term] = self.term_df.get(term, 0) + df
+            self.sentence_vectors.update({prefix + k: v for k, v in part.sentence_vectors.items()})
+            for cid, chunk in part.chunks.items():
+                self.chunks[prefix + cid] = chunk
+
+    def search(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        k: int | None = None,
+        vector: list[float] | None = None,
+    ) -> list[Hit]:
+        k = k or self.settings.top_k
+        rankings: list[list[Hit]] = []
+        for part, tagged in self.parts:
+            scoped = _scope(filters, tagged)
+            if scoped is None:
+                continue
+            hits = part.search(query, scoped, k, vector)
+            rankings.append([_tag(h) for h in hits] if tagged else hits)
+        if not rankings:
+            return []
+        if len(rankings) == 1:
+            return rankings[0][:k]
+        by_id = {h.chunk.chunk_id: h for hits in rankings for h in hits}
+        fused = rrf_fuse([[h.chunk.chunk_id for h in hits] for hits in rankings])
+        return [replace(by_id[cid], score=score) for cid, score in fused[:k]]
+
+
+def _scope(filters: Filters | None, uploads: bool) -> dict[str, Any] | None:
+    """The filters one part sees, or None to skip the part. Document-type and regime filters
+    narrow the library only; a doc_id filter goes to the part that holds each id."""
+    filters = dict(filters or {})
+    wanted = filters.pop("doc_id", None)
+    if uploads:
+        filters = {}
+    if wanted is None:
+        return filters
+    ids = [wanted] if isinstance(wanted, str) else list(wanted)
+    mine = [i.removeprefix(UPLOAD_PREFIX) for i in ids if i.startswith(UPLOAD_PREFIX) == uploads]
+    return {**filters, "doc_id": mine} if mine else None
+
+
+def search_scope(assistant: Any, uploads: UserCollection | None, library: bool, mine: bool) -> Any:
+    """The assistant answering from the shipped library, the user's documents, or both."""
+    if not mine:
+        return assistant
+    user_library = uploads.library() if uploads else None
+    if user_library is None:
+        if library:
+            return assistant
+        raise AssistantError("You have no documents yet: add some under 'My documents'.")
+    return assistant.using(MergedLibrary(assistant.library if library else None, user_library))

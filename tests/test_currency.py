@@ -1,0 +1,261 @@
+"""Law as at a date: in-force periods, ranking that prefers material in force, the cited
+regime lead and the notes on superseded or historical sources."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant import currency, dates
+from assistant.config import Settings
+from assistant.types import Answer, Chunk, Citation, Hit
+from tests.conftest import FAKE_ABSTAIN_THRESHOLD, FAKE_MODEL
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+TODAY = date(2026, 11, 25)
+PCR_META = {
+    "title": "PCR 2015 regulation 87: standstill",
+    "regime": "PCR2015",
+    "status": "historical",
+    "in_force_from": "2015-02-26",
+    "in_force_to": "2025-02-23",
+    "superseded_by": "pa-standstill",
+}
+PA_META = {
+    "title": "PA 2023 s. 51: standstill",
+    "regime": "PA2023",
+    "status": "current",
+    "in_force_from": "2025-02-24",
+}
+
+
+def _chunk(doc_id: str, meta: dict, heading: tuple[str, ...] = (), n: int = 0) -> Chunk:
+    return Chunk(f"{doc_id}#{n}", doc_id, f"text of {doc_id}", "loc", heading, meta=dict(meta))
+
+
+def _hit(chunk: Chunk, score: float) -> Hit:
+    return Hit(chunk, score)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-01-01", date(2024, 1, 1)),
+        ("1 January 2026", date(2026, 1, 1)),
+        ("24 Feb 2025", date(2025, 2, 24)),
+        ("01/09/2018", date(2018, 9, 1)),
+        ("1 Sept 2018", date(2018, 9, 1)),
+        ("", None),
+        ("soon", None),
+    ],
+)
+def test_parse_day(text: str, expected: date | None) -> None:
+    assert dates.parse_day(text) == expected
+
+
+def test_heading_markers_date_a_passage_and_override_the_document() -> None:
+    dated = _chunk(
+        "d", PA_META, ("Sch. 1", "Thresholds (in force 24 February 2025 to 31 December 2025)")
+    )
+    period = currency.passage_period(dated)
+    assert period == currency.Period(date(2025, 2, 24), date(2025, 12, 31))
+    assert currency.in_force(dated, date(2025, 6, 1)) is True
+    assert currency.in_force(dated, None, TODAY) is False  # passage over, document current
+    since = _chunk("d", {}, ("Text in force from 25 March 2025",))
+    assert currency.in_force(since, date(2025, 3, 24)) is False
+    assert currency.in_force(since, date(2025, 3, 25)) is True
+    prospective = _chunk("d", {}, ("Part 1", "Prospective: not yet in force"))
+    assert currency.in_force(prospective, None, TODAY) is False
+    assert currency.in_force(prospective, date(2030, 1, 1)) is False
+
+
+def test_undated_material_is_neutral_but_superseded_is_not_current() -> None:
+    case = _chunk("case", {"status": "historical"})
+    assert currency.in_force(case, None, TODAY) is None  # a 2019 case study is not "law"
+    assert currency.in_force(case, date(2018, 9, 1)) is None
+    old = _chunk("old", {"status": "superseded"})
+    assert currency.in_force(old, None, TODAY) is False
+    assert currency.in_force(old, date(2018, 9, 1)) is None
+
+
+def test_ranking_prefers_what_was_in_force_on_the_day() -> None:
+    pcr, pa = _chunk("pcr", PCR_META), _chunk("pa", PA_META)
+    hits = [_hit(pcr, 0.050), _hit(pa, 0.046)]  # within the no-date factor (0.9)
+    question = "How long is the standstill period?"
+    now = currency.prefer_in_force(hits, None, question, TODAY)
+    assert [h.chunk.doc_id for h in now] == ["pa", "pcr"]
+    then = currency.prefer_in_force(list(reversed(hits)), date(2018, 9, 1), question, TODAY)
+    assert [h.chunk.doc_id for h in then] == ["pcr", "pa"]
+    # A question naming the old regime keeps its passages where retrieval put them.
+    named = currency.prefer_in_force(hits, None, "How long was standstill under PCR?", TODAY)
+    assert [h.chunk.doc_id for h in named] == ["pcr", "pa"]
+    # Re-ranking only moves passages: nothing is dropped, undated ones keep their score.
+    case = _hit(_chunk("case", {"status": "historical"}), 0.01)
+    assert currency.prefer_in_force([*hits, case], None, question, TODAY)[-1] == case
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What threshold applied on 1 March 2024?", (date(2024, 3, 1), date(2024, 3, 1))),
+        ("and in March 2024?", (date(2024, 3, 1), date(2024, 3, 31))),
+        (
+            "a contract let in 2018 under the 2015 Regulations",
+            (date(2018, 1, 1), date(2018, 12, 31)),
+        ),
+        ("What does the Procurement Act 2023 say?", None),
+        ("Is SI 2025/1200 in force?", None),
+    ],
+)
+def test_question_period(question: str, expected) -> None:
+    assert dates.question_period(question) == expected
+
+
+def _citation(n: int, chunk_id: str, quote: str = "", title: str = "") -> Citation:
+    doc_id = chunk_id.split("#")[0]
+    return Citation(
+        n, chunk_id, doc_id, title or doc_id, "loc", "https://x", 0.5, "text", quote=quote
+    )
+
+
+def test_prepend_numbers_the_lead_first_and_renumbers_the_answer() -> None:
+    answer = Answer(
+        "q",
+        "First claim. [1] Second claim. [2] Odd claim. [2] [unverified]",
+        (_citation(1, "a#0", "First claim."), _citation(2, "table#1", "Second claim.")),
+        False,
+        unsupported=("Odd claim. [2]",),
+    )
+    lead = [
+        ("Regime sentence.", [_citation(0, "table#1", "| row |")]),
+        ("Figure sentence.", [_citation(0, "table#2", "| fig |")]),
+    ]
+    out = currency.prepend(answer, lead)
+    assert out.text == (
+        "Regime sentence. [1] Figure sentence. [2] First claim. [3] Second claim. [1] "
+        "Odd claim. [1] [unverified]"
+    )
+    assert [(c.n, c.chunk_id) for c in out.citations] == [
+        (1, "table#1"),
+        (2, "table#2"),
+        (3, "a#0"),
+    ]
+    assert out.citations[0].quote == "| row |\nSecond claim."  # both uses highlighted
+    assert out.unsupported == ("Odd claim. [1]",)
+    assert all(s in out.text for s in out.unsupported)
+
+
+class _Library:
+    """The part of a Library the currency notes read: chunks by id."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.chunks = {c.chunk_id: c for c in chunks}
+
+
+def test_notes_name_the_current_replacement_of_a_historical_source() -> None:
+    pcr, pa = _chunk("pcr", PCR_META), _chunk("pa-standstill", PA_META)
+    library = _Library([pcr, pa])
+    cited = [
+        _citation(1, "pcr#0", title=PCR_META["title"]),
+        _citation(2, "pa-standstill#0", title=PA_META["title"]),
+    ]
+    notes = currency.source_notes(cited, library, None, TODAY)
+    assert len(notes) == 1
+    assert notes[0].startswith("[1] PCR 2015 regulation 87: standstill is historical material")
+    assert "in force from 26 February 2015 to 23 February 2025" in notes[0]
+    assert "“PA 2023 s. 51: standstill” (pa-standstill)" in notes[0]
+    # As at a day inside its period the old source is the right one: no note for it; the
+    # new one was not yet in force.
+    then = currency.source_notes(cited, library, date(2018, 9, 1), TODAY)
+    assert len(then) == 1 and then[0].startswith("[2] PA 2023 s. 51")
+    assert "did not yet apply to a procurement commenced on 1 September 2018" in then[0]
+
+
+@pytest.fixture(scope="module")
+def dated_assistant(tmp_path_factory: pytest.TempPathFactory):
+    """A small library: the real thresholds-by-date data document plus a PCR 2015 and a
+    Procurement Act passage on the same subject, indexed with the fake embedder."""
+    from assistant.api import Assistant
+
+    root = tmp_path_factory.mktemp("dated")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "data" / "thresholds-by-date.md", corpus / "thresholds-by-date.md")
+    for doc_id, meta, text in (
+        (
+            "pcr-standstill",
+            PCR_META | {"superseded_by": "pa-standstill"},
+            "Under the regulations the standstill period lasts at least 10 calendar days "
+            "before the contract is signed, so bidders can challenge the award decision.",
+        ),
+        (
+            "pa-standstill",
+            PA_META,
+            "Under the Act the standstill period lasts 8 working days before the contract is "
+            "signed, starting when the contract award notice is published.",
+        ),
+    ):
+        front = "\n".join(f"{k}: {v}" for k, v in meta.items() if k != "title")
+        (corpus / f"{doc_id}.md").write_text(
+            f'---\ndoc_id: {doc_id}\ntitle: "{meta["title"]}"\ndoc_type: regulation\n'
+            f"publisher: Test\nsource_url: https://example.org/{doc_id}\n"
+            f"published: 2015-02-05\njurisdiction: England\n{front}\n---\n\n"
+            f"# {meta['title']}\n\n## Standstill period\n\n{text}\n",
+            encoding="utf-8",
+        )
+    settings = Settings(
+        index_dir=root / "index",
+        corpus_dir=corpus,
+        embed_model=FAKE_MODEL,
+        abstain_threshold=FAKE_ABSTAIN_THRESHOLD,
+    )
+    assistant = Assistant(settings)
+    assert assistant.ingest().ok
+    return assistant
+
+
+def test_ask_as_at_states_the_regime_then_from_the_regimes_table(dated_assistant) -> None:
+    question = "How long is the standstill period before the contract is signed?"
+    answer = dated_assistant.ask(question, as_at=date(2018, 9, 1))
+    assert not answer.abstained
+    assert answer.text.startswith(
+        "A procurement commenced on 1 September 2018 fell under the Public Contracts "
+        "Regulations 2015"
+    )
+    first = answer.citations[0]
+    assert first.doc_id == "thresholds-by-date" and first.locator == "Which regime applied"
+    assert first.quote.startswith("| PCR2015 | 2015-02-26 | 2025-02-23 |")
+    assert first.quote in first.text
+    # Retrieval preferred the regulations in force then over the Act.
+    cited = [c.doc_id for c in answer.citations]
+    assert "pcr-standstill" in cited
+    if "pa-standstill" in cited:
+        assert cited.index("pcr-standstill") < cited.index("pa-standstill")
+        assert any(
+            n.startswith(f"[{cited.index('pa-standstill') + 1}] PA 2023") for n in answer.notes
+        )
+
+
+def test_ask_without_a_date_flags_an_old_source_and_names_the_current_one(dated_assistant):
+    answer = dated_assistant.ask(
+        "Can bidders challenge the award decision during the standstill period of 10 calendar days?"
+    )
+    assert not answer.abstained
+    cited = {c.doc_id: c.n for c in answer.citations}
+    assert "pcr-standstill" in cited
+    note = next(n for n in answer.notes if n.startswith(f"[{cited['pcr-standstill']}]"))
+    assert "historical material" in note and "does not govern a procurement started today" in note
+    assert "For current material see “PA 2023 s. 51: standstill” (pa-standstill)." in note
+    assert not answer.text.startswith("A procurement commenced")  # no date, no regime lead
+
+
+def test_a_library_without_the_regimes_table_says_so(mini_assistant) -> None:
+    answer = mini_assistant.ask(
+        "When was Barnardo's appointed as the council's innovation partner?",
+        as_at=date(2018, 12, 1),
+    )
+    assert not answer.abstained
+    assert any("holds no table of regimes by date" in n for n in answer.notes)
