@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from assistant.config import Settings
-from assistant.errors import IndexBusy
+from assistant.errors import AssistantError, IndexBusy
 from assistant.locking import ingest_lock
 from assistant.store import (
     BM25_DIR,
@@ -64,8 +64,8 @@ COMMIT = "COMMIT"
 UPSERT = "upsert.npz"
 # After an update, every stored vector must still be found by a search with itself. Up to
 # this many records all are checked (one query per 1000); above it, an even sample.
-CHECK_ALL_UP_TO = 20_000
-CHECK_SAMPLE = 2_000
+CHECK_ALL_UP_TO = 2_000
+CHECK_SAMPLE = 1_000
 # Present while an ingest writes to an embedded Chroma store: if it is found at the start of
 # the next run, that write was interrupted and the store is rebuilt from its records.
 WRITING = "chroma.writing"
@@ -187,11 +187,12 @@ def recover(settings: Settings, client: Any) -> Recovery:
     index_dir = Path(settings.index_dir)
     pending = index_dir / PENDING
     found = Recovery()
-    if (index_dir / WRITING).exists():
+    if (index_dir / WRITING).exists() and not settings.chroma_url:
         logger.warning("an ingest died while writing to the embedded Chroma store")
         with _writing(settings):
             rebuild_collection(settings, client)
         found.rebuilt = True
+    (index_dir / WRITING).unlink(missing_ok=True)  # a server outlives its clients
     if (pending / COMMIT).exists():
         logger.warning("finishing an interrupted index update in %s", pending)
         apply(settings, client)
@@ -202,8 +203,8 @@ def recover(settings: Settings, client: Any) -> Recovery:
         found.discarded = True
     try:
         want = {c.chunk_id for c in read_chunks(index_dir)}
-    except Exception:  # no index yet, or unreadable: the ingest rebuilds it
-        return found
+    except (AssistantError, OSError, ValueError, KeyError):  # none yet, or unreadable:
+        return found  # the ingest builds it afresh
     collection = chroma_collection(settings, client)
     have = chroma_ids(collection)
     with _writing(settings):
@@ -220,16 +221,18 @@ def recover(settings: Settings, client: Any) -> Recovery:
 
 
 def recover_if_needed(settings: Settings) -> bool:
-    """For readers (Library.open): finish an interrupted update if no ingest is running.
-    Costs one stat when there is nothing to do."""
+    """For readers (Library.open): finish an interrupted update, or rebuild an embedded
+    store whose write was interrupted, if no ingest is running. True if it did either.
+    Costs two stats when there is nothing to do."""
     index_dir = Path(settings.index_dir)
-    if not (index_dir / PENDING).exists():
+    if not ((index_dir / PENDING).exists() or (index_dir / WRITING).exists()):
         return False
     try:
         with ingest_lock(index_dir):
-            return recover(settings, chroma_client(settings)).rolled_forward
+            found = recover(settings, chroma_client(settings))
     except IndexBusy:  # an ingest is running; it will finish the job
         return False
+    return found.rolled_forward or found.rebuilt
 
 
 @dataclass(frozen=True)
