@@ -13,6 +13,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ import gradio as gr
 
 from assistant.api import Assistant
 from assistant.config import Settings, auth_users, get_settings
+from assistant.dates import parse_day
 from assistant.errors import AssistantError
 from assistant.export import Report, answer_report, conversation_report, to_markdown, write_report
 from assistant.feedback import record_feedback
@@ -105,7 +107,13 @@ def sources_html(answer: Answer) -> str:
 
 
 def chat_text(answer: Answer) -> str:
+    """Answer text for the chat; sentences the verifier could not support are struck through
+    in bold warning form and listed, so they never read like cited facts."""
     text = answer.text
+    for sentence in answer.unsupported:
+        text = text.replace(sentence, f"**⚠ {sentence}**")
+    if answer.unsupported:
+        text += "\n\n_⚠ Not supported by the cited sources: " + "; ".join(answer.unsupported) + "_"
     if answer.citations:
         text += "\n\n" + "\n".join(f"[{c.n}] {c.title} — {c.locator}" for c in answer.citations)
     if answer.notes:
@@ -114,13 +122,18 @@ def chat_text(answer: Answer) -> str:
 
 
 def answer_stream(
-    assistant: Assistant, question: str, filters: dict, history: list, persona: str
+    assistant: Assistant,
+    question: str,
+    filters: dict,
+    history: list,
+    persona: str,
+    as_at: date | None = None,
 ) -> Iterator[str | Answer]:
     """The answer's text so far, as it grows, then the final Answer."""
     # Switch point: `assistant.ask_stream` streams a model's deltas (the extractive composer
     # sends its text as one delta); without it use `[assistant.ask(question, filters, history)]`.
     text = ""
-    for item in assistant.ask_stream(question, filters, history, persona=persona):
+    for item in assistant.ask_stream(question, filters, history, persona=persona, as_at=as_at):
         if isinstance(item, Answer):
             yield item
             return
@@ -192,12 +205,20 @@ class Handlers:
         self.users = Users(assistant.settings)
 
     def ask_json(
-        self, question: str, doc_types: list[str] | None = None, regimes: list[str] | None = None
+        self,
+        question: str,
+        doc_types: list[str] | None = None,
+        regimes: list[str] | None = None,
+        as_at: str = "",
     ) -> dict:
-        """Named API endpoint: the same JSON as `assistant ask --json`."""
+        """Named API endpoint: the same JSON as `assistant ask --json` (`as_at` YYYY-MM-DD is
+        the `--as-at` option: the law as at that date)."""
         filters = {"doc_type": doc_types or [], "regime": regimes or []}
+        day = parse_day(as_at) if (as_at or "").strip() else None
+        if (as_at or "").strip() and day is None:
+            raise gr.Error("Write as_at as YYYY-MM-DD, e.g. 2018-09-01.")
         try:
-            return self.assistant.ask(question, filters).to_dict()
+            return self.assistant.ask(question, filters, as_at=day).to_dict()
         except AssistantError as exc:
             raise _fail(exc) from exc
 
@@ -217,6 +238,26 @@ class Handlers:
                 for r in report.references
             ],
         }
+
+    def find_cases(self, description, route, regime, year_from) -> tuple[str, str]:
+        """Case studies like the one described (or all that pass the filters), cited."""
+        from assistant.cases import CaseFilters, cases_answer, cases_like, find_cases
+
+        filters = CaseFilters(
+            route=route or "", regime=regime or "", year_from=int(year_from) if year_from else None
+        )
+        library = self.assistant.library
+        if (description or "").strip():
+            answer = cases_answer(description, cases_like(library, description, 3, filters))
+            return chat_text(answer), sources_html(answer)
+        found = find_cases(library, filters)
+        if not found:
+            return "No case study in the library matches these filters.", ""
+        lines = [
+            f"- **{c.name}** ({', '.join(v for v in c.attributes.values() if v)[:200]})"
+            for c in found
+        ]
+        return "\n".join(lines), ""
 
     def trainer_pack_json(self, topic: str) -> dict:
         """Named API endpoint: a cited learning-session pack for a topic."""
@@ -244,13 +285,25 @@ class Handlers:
             raise _fail(exc) from exc
 
     def respond(
-        self, question, history, answers, doc_types, regimes, scope, persona, request: gr.Request
+        self,
+        question,
+        history,
+        answers,
+        doc_types,
+        regimes,
+        scope,
+        persona,
+        as_at_text,
+        request: gr.Request,
     ):
         """Stream the answer into the chat; the sources panel fills when it is complete."""
         history, answers = list(history or []), list(answers or [])
         if not (question or "").strip():
             yield question, history, answers, gr.update()
             return
+        as_at = parse_day(as_at_text) if (as_at_text or "").strip() else None
+        if (as_at_text or "").strip() and as_at is None:
+            raise gr.Error("Write the 'law as at' date as YYYY-MM-DD, e.g. 2018-09-01.")
         filters = {"doc_type": doc_types or [], "regime": regimes or []}
         library, mine = SCOPES.get(scope, (True, False))
         try:
@@ -262,7 +315,7 @@ class Handlers:
                 {"role": "assistant", "content": "…"},
             ]
             yield "", history, answers, "<p>Searching the library…</p>"
-            for item in answer_stream(scoped, question, filters, earlier, persona):
+            for item in answer_stream(scoped, question, filters, earlier, persona, as_at):
                 if isinstance(item, Answer):
                     history[-1] = {"role": "assistant", "content": chat_text(item)}
                     yield "", history, [*answers, item], sources_html(item)
@@ -386,12 +439,17 @@ def _ask_tab(h: Handlers) -> None:
             scope = gr.Radio(list(SCOPES), value="Library", label="Search in")
             doc_types = gr.CheckboxGroup(list(DOC_TYPES), label="Document types")
             regimes = gr.CheckboxGroup(list(REGIMES), label="Regimes")
+            as_at = gr.Textbox(
+                label="Law as at (YYYY-MM-DD, optional)",
+                placeholder="e.g. 2018-09-01 for a 2018 procurement; empty = today",
+                elem_id="as-at",
+            )
             gr.Markdown(
                 "Filters narrow the shipped library; your documents are searched whenever "
                 "they are included."
             )
             sources = gr.HTML(SOURCES_EMPTY, label="Sources", elem_id="sources")
-    inputs = [question, chat, answers, doc_types, regimes, scope, persona]
+    inputs = [question, chat, answers, doc_types, regimes, scope, persona, as_at]
     for trigger in (send.click, question.submit):
         _on(trigger, h.respond, inputs, [question, chat, answers, sources])
     _on(
@@ -482,6 +540,33 @@ def _documents_tab(h: Handlers) -> Any:
     return listing, pick
 
 
+CASE_ROUTES = ["", "light touch", "innovation partnership", "competitive flexible", "alliance"]
+
+
+def _cases_tab(h: Handlers) -> None:
+    with gr.Tab("Case studies", id="tab-cases"):
+        gr.Markdown(
+            "Describe your situation (authority, service, route, value, term) to find the most "
+            "similar case studies, with the attributes that match, cited. Filters narrow the set."
+        )
+        description = gr.Textbox(
+            label="Our situation",
+            lines=2,
+            elem_id="cases-description",
+            placeholder="A county council wanting a long-term partner to co-design children's "
+            "placements under the light touch regime",
+        )
+        with gr.Row():
+            route = gr.Dropdown(CASE_ROUTES, value="", label="Route", allow_custom_value=True)
+            regime = gr.Dropdown(["", *REGIMES], value="", label="Regime")
+            year_from = gr.Number(label="Year from", precision=0, value=None)
+        find = gr.Button("Find cases like ours", variant="primary", elem_id="cases-find")
+        result = gr.Markdown(elem_id="cases-result")
+        sources = gr.HTML(elem_id="cases-sources")
+    for trigger in (find.click, description.submit):
+        _on(trigger, h.find_cases, [description, route, regime, year_from], [result, sources])
+
+
 def build_app(assistant: Assistant) -> gr.Blocks:
     h = Handlers(assistant)
     with gr.Blocks(title="Innovation Partnership Assistant") as demo:
@@ -495,6 +580,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             _ask_tab(h)
             _rules_tab(h)
             _trainer_tab(h)
+            _cases_tab(h)
             listing, pick = _documents_tab(h)
         _on(demo.load, h.show_documents, None, [listing, pick])
         gr.api(h.ask_json, api_name="ask")

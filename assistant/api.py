@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer import abstain, assess, cite, select_sentences
+from assistant.answer import Evidence, abstain, assess, cite, select_sentences
 from assistant.chunking import split_sentences
 from assistant.condense import condense
 from assistant.config import Settings, get_settings, offline_environment
@@ -187,10 +187,11 @@ class Assistant:
             elif answer.abstained:
                 answer = abstain(question, hits, evidence)
         if answer is None:
-            extractive = self._compose(question, query, vector, hits)
-            embed = sentence_embedder(library, hits)
-            answer, check = verified(extractive.text, question, extractive.citations, embed)
-            notes += verification_notes(check)
+            answer = self._compose(question, query, vector, hits)
+            if not answer.abstained:
+                embed = sentence_embedder(library, hits)
+                answer, check = verified(answer.text, question, answer.citations, embed)
+                notes += verification_notes(check)
         answer, dated = at_date(answer, library, question, as_at)
         notes += dated
         if stream and (answer.abstained or "llm_ms" not in timings or "llm_fallback" in timings):
@@ -244,11 +245,15 @@ class Assistant:
         chosen = select_sentences(
             query, vector, candidates, vectors, self.settings.answer_sentences
         )
+        if not chosen:  # passages too short to quote from: say so rather than answer blank
+            return abstain(question, hits, Evidence(0.0, ()))
         text, citations = cite(hits, [(candidates[i][0], candidates[i][2]) for i in chosen])
         return Answer(question, text, tuple(citations), False)
 
     def _sentence_vectors(self, hits: Sequence[Any], candidates: list) -> np.ndarray:
         """Stored sentence vectors when the index has them; embed now otherwise."""
+        if not candidates:
+            return np.zeros((0, 1), dtype=np.float32)
         stored = [self.library.sentence_vectors.get(h.chunk.chunk_id) for h in hits]
         counts = [sum(1 for c in candidates if c[0] == r) for r in range(len(hits))]
         if all(v is not None and len(v) == n for v, n in zip(stored, counts, strict=True)):

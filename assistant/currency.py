@@ -97,14 +97,18 @@ def period_of(chunk: Chunk) -> Period | None:
 
 
 def in_force(chunk: Chunk, day: date | None, today: date | None = None) -> bool | None:
-    """Whether the passage was in force on `day` (today, and current, when None); None when
-    the library holds no dates for it (case studies, commentary)."""
-    period = period_of(chunk)
-    if period is not None:
-        return period.covers(day or today or date.today())
-    if day is None and chunk.meta.get("status") == "superseded":
+    """Whether the passage was in force on `day`; without a day, whether it is current (a
+    dated passage by its dates; a historical or superseded document is not, whatever its
+    dates). None when the library holds no dates for it: a case study or commentary describes
+    its time, it is not "in force"."""
+    passage = passage_period(chunk)
+    if passage is not None:
+        return passage.covers(day or today or date.today())
+    period = document_period(chunk.meta)
+    status = chunk.meta.get("status")
+    if day is None and (status == "superseded" or (status == "historical" and period)):
         return False
-    return None  # undated: a case study or commentary describes its time, it is not "in force"
+    return period.covers(day or today or date.today()) if period else None
 
 
 def named_regimes(question: str) -> set[str]:
@@ -203,7 +207,7 @@ def replaced_mentions(tables: Any, text: str, day: date) -> list[str]:
             continue
         notes.append(
             f"The answer mentions the {row.cells['item']}: it was replaced by {replacement} "
-            f"({row.cells['source']}; see {row.chunk.title})."
+            f"({row.cells['source']}; see {row.chunk.doc_id})."
         )
     return notes
 

@@ -9,6 +9,7 @@ holds them.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -134,7 +135,15 @@ def read_tables(chunks: Iterable[Chunk]) -> Tables:
 
 
 def library_tables(library: Any) -> Tables:
-    return read_tables(getattr(library, "chunks", {}).values())
+    """The library's tables, read once per loaded library (a new index is a new Library)."""
+    chunks = getattr(library, "chunks", {})
+    cached = getattr(library, "_data_tables", None)
+    if cached is not None and cached[0] is chunks and cached[1] == len(chunks):
+        return cached[2]
+    tables = read_tables(chunks.values())
+    with contextlib.suppress(AttributeError):  # an object without attributes: read each time
+        library._data_tables = (chunks, len(chunks), tables)
+    return tables
 
 
 def citation(row: Row, n: int) -> Citation:

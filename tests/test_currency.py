@@ -76,6 +76,11 @@ def test_undated_material_is_neutral_but_superseded_is_not_current() -> None:
     case = _chunk("case", {"status": "historical"})
     assert currency.in_force(case, None, TODAY) is None  # a 2019 case study is not "law"
     assert currency.in_force(case, date(2018, 9, 1)) is None
+    # Status says what is current today; dates say what applied on a past day.
+    directive = _chunk("eu", {"status": "historical", "in_force_from": "2014-04-17"})
+    assert currency.in_force(directive, None, TODAY) is False
+    assert currency.in_force(directive, date(2018, 9, 1)) is True
+    assert currency.in_force(directive, date(2013, 1, 1)) is False
     old = _chunk("old", {"status": "superseded"})
     assert currency.in_force(old, None, TODAY) is False
     assert currency.in_force(old, date(2018, 9, 1)) is None
@@ -244,9 +249,8 @@ def test_ask_without_a_date_flags_an_old_source_and_names_the_current_one(dated_
         "Can bidders challenge the award decision during the standstill period of 10 calendar days?"
     )
     assert not answer.abstained
-    cited = {c.doc_id: c.n for c in answer.citations}
-    assert "pcr-standstill" in cited
-    note = next(n for n in answer.notes if n.startswith(f"[{cited['pcr-standstill']}]"))
+    first = min(c.n for c in answer.citations if c.doc_id == "pcr-standstill")
+    note = next(n for n in answer.notes if n.startswith(f"[{first}]"))
     assert "historical material" in note and "does not govern a procurement started today" in note
     assert "For current material see “PA 2023 s. 51: standstill” (pa-standstill)." in note
     assert not answer.text.startswith("A procurement commenced")  # no date, no regime lead
@@ -259,3 +263,88 @@ def test_a_library_without_the_regimes_table_says_so(mini_assistant) -> None:
     )
     assert not answer.abstained
     assert any("holds no table of regimes by date" in n for n in answer.notes)
+
+
+REAL_SUBSET = (
+    "data/thresholds-by-date.md",
+    "pcr2015/pcr2015-regs84-87-reports-standstill.md",
+    "pa2023/pa2023-notices-standstill-thresholds.md",
+    "pcr2015/pcr2015-reg31-innovation-partnership.md",
+    "pa2023/pa2023-innovation-under-cfp.md",
+    "pcr2015/pcr2015-regs74-77-light-touch.md",
+    "pa2023/pa2023-light-touch-mutuals.md",
+    "guidance/guide-commissioner-faq.md",
+)
+
+
+@pytest.fixture(scope="module")
+def real_assistant(tmp_path_factory: pytest.TempPathFactory):
+    """Part of the shipped corpus, indexed with the real shipped embedding model."""
+    from assistant.api import Assistant
+    from assistant.config import DEFAULT_EMBED_MODEL
+
+    root = tmp_path_factory.mktemp("real-currency")
+    (root / "corpus").mkdir()
+    for name in REAL_SUBSET:
+        shutil.copy(CORPUS / name, root / "corpus" / Path(name).name)
+    settings = Settings(
+        index_dir=root / "index",
+        corpus_dir=root / "corpus",
+        embed_model=DEFAULT_EMBED_MODEL,
+        abstain_threshold=Settings.model_fields["abstain_threshold"].default,
+    )
+    assistant = Assistant(settings)
+    assert assistant.ingest().ok
+    return assistant
+
+
+@pytest.mark.slow
+def test_real_model_same_question_different_law_by_date(real_assistant) -> None:
+    question = "How long is the standstill period before the contract is signed?"
+    then = real_assistant.ask(question, as_at=date(2018, 9, 1))
+    assert then.text.startswith(
+        "A procurement commenced on 1 September 2018 fell under the "
+        "Public Contracts Regulations 2015"
+    )
+    assert then.citations[0].doc_id == "thresholds-by-date"
+    assert "10 calendar days" in then.text
+    assert then.citations[1].doc_id == "pcr2015-regs84-87-reports-standstill"
+    now = real_assistant.ask(question)
+    assert "8 working days" in now.text.split("[2]")[0]
+    assert now.citations[0].doc_id == "pa2023-notices-standstill-thresholds"
+
+
+@pytest.mark.slow
+def test_real_model_threshold_and_superseded_source(real_assistant) -> None:
+    figure = real_assistant.ask(
+        "What is the light touch threshold for a council's children's social care contract?"
+    )
+    assert "The light touch threshold is £663,540 for procurements commenced from 1 January " in (
+        figure.text
+    )
+    assert figure.citations[1].locator.endswith("(in force from 1 January 2026)")
+    old = real_assistant.ask(
+        "What must the procurement documents for an innovation partnership identify?"
+    )
+    n = min(c.n for c in old.citations if c.doc_id == "pcr2015-reg31-innovation-partnership")
+    note = next(x for x in old.notes if x.startswith(f"[{n}]"))
+    assert "historical material" in note and "(pa2023-innovation-under-cfp)" in note
+
+
+def test_cli_ask_as_at(dated_assistant, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+    from assistant.config import get_settings
+
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(dated_assistant.settings.index_dir))
+    get_settings.cache_clear()
+    runner = CliRunner()
+    question = "How long is the standstill period before the contract is signed?"
+    result = runner.invoke(app, ["ask", question, "--as-at", "2018-09-01"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("A procurement commenced on 1 September 2018 fell under")
+    assert "[1] Procurement regimes and thresholds by date" in result.output
+    bad = runner.invoke(app, ["ask", question, "--as-at", "last year"])
+    assert bad.exit_code == 2
+    assert "--as-at takes a date such as 2018-09-01, not 'last year'." in bad.output

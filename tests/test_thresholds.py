@@ -209,3 +209,16 @@ def test_ask_answers_a_threshold_question_exactly_with_the_table_cited(tmp_path:
     # The same question with an as-at date far from it: the question's own date decides.
     again = assistant.ask("What was the works threshold on 1 March 2024?", as_at=date(2018, 1, 1))
     assert "£5,372,609" in again.text.split("[2]")[0]
+
+
+def test_tables_are_read_once_per_library() -> None:
+    class Library:
+        def __init__(self) -> None:
+            self.chunks = {c.chunk_id: c for c in chunk_document(parse_file(DATA))}
+
+    library = Library()
+    first = thresholds.library_tables(library)
+    assert thresholds.library_tables(library) is first
+    library.chunks = dict(library.chunks)  # a reloaded index: read again
+    assert thresholds.library_tables(library) is not first
+    assert thresholds.library_tables(library) == first

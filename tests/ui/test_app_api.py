@@ -132,3 +132,22 @@ def test_no_login_by_default(app_url) -> None:
 
     config = httpx.get(app_url + "config", timeout=10).json()
     assert not config.get("auth_required")
+
+
+def test_as_at_date_answers_with_the_regime_then_in_force(client) -> None:
+    result = client.predict(
+        "How long is the standstill period before the contract is signed?",
+        [],
+        [],
+        "2018-09-01",
+        api_name="/ask",
+    )
+    assert not result["abstained"]
+    assert "Public Contracts Regulations 2015" in result["answer"]
+
+
+def test_bad_as_at_date_is_a_clear_error(client) -> None:
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="YYYY-MM-DD"):
+        client.predict("How long is the standstill period?", [], [], "soon", api_name="/ask")
