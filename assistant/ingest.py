@@ -22,9 +22,9 @@ from assistant.store import (
     check_model,
     chroma_client,
     read_chunks,
-    read_sentence_vectors,
 )
 from assistant.types import Chunk, SourceDoc
+from assistant.vectors import read_sentence_vectors
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (stage, done, total)

@@ -1,6 +1,6 @@
 """Index updates that never lose the index: stage, commit, apply, and recover after a crash.
 
-An update is first written in full to index/pending/ (chunks.jsonl, sentences.npz, bm25/,
+An update is first written in full to index/pending/ (chunks.jsonl, sentences.f16, bm25/,
 manifest.json and the vectors bound for Chroma) while the live index keeps serving; a kill at
 that stage leaves pending/ half-written and it is thrown away. Writing pending/COMMIT is the
 commit point. Then, in an order that keeps readers working:
@@ -38,7 +38,6 @@ from assistant.store import (
     CHUNKS,
     GENERATION,
     MANIFEST,
-    SENTENCES,
     Manifest,
     atomic_write,
     chroma_client,
@@ -54,9 +53,9 @@ from assistant.store import (
     unreachable_ids,
     upsert_chunks,
     write_chunks,
-    write_sentence_vectors,
 )
 from assistant.types import Chunk
+from assistant.vectors import LEGACY, SENTENCES, write_sentence_vectors
 
 logger = logging.getLogger(__name__)
 PENDING = "pending"
@@ -130,6 +129,8 @@ def apply(settings: Settings, client: Any) -> None:
     for name in (SENTENCES, CHUNKS, MANIFEST):  # the manifest last: it names the generation
         if (pending / name).exists():
             os.replace(pending / name, index_dir / name)
+    if (index_dir / SENTENCES).exists():  # the float32 npz of older versions is superseded
+        (index_dir / LEGACY).unlink(missing_ok=True)
     _fsync_dir(index_dir)
     stale = chroma_ids(collection) - {c.chunk_id for c in chunks}
     with _writing(settings):

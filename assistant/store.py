@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from assistant.config import Settings, offline_environment
 from assistant.errors import ConfigError, IndexBusy, IndexMissing
 from assistant.sparse import SparseIndex
@@ -26,7 +24,6 @@ MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 BM25_DIR = "bm25"  # a symlink to bm25-<generation>/, swapped in one atomic rename
 LOCK = "ingest.lock"
-SENTENCES = "sentences.npz"  # per-chunk sentence vectors, so answers need no embedding
 GENERATION = "generation"  # stamp file inside each bm25 folder
 FORMAT_VERSION = 1
 # Chroma metadata we filter on or show; the full chunk lives in chunks.jsonl.
@@ -289,26 +286,6 @@ def prune_sparse(index_dir: Path, keep: int = 2) -> None:
         shutil.rmtree(path, ignore_errors=True)
     for leftover in (f"{BM25_DIR}.tmp", f"{BM25_DIR}.old"):  # from before generations
         shutil.rmtree(index_dir / leftover, ignore_errors=True)
-
-
-def write_sentence_vectors(index_dir: Path, vectors: dict[str, np.ndarray]) -> None:
-    ids = list(vectors)
-    sizes = np.array([len(vectors[i]) for i in ids], dtype=np.int64)
-    stacked = [vectors[i] for i in ids if len(vectors[i])]
-    data = np.concatenate(stacked).astype(np.float32) if stacked else np.zeros((0, 0), np.float32)
-    tmp = Path(index_dir) / (SENTENCES + ".tmp.npz")
-    np.savez(tmp, ids=np.array(ids, dtype=object), sizes=sizes, vectors=data)
-    os.replace(tmp, Path(index_dir) / SENTENCES)
-
-
-def read_sentence_vectors(index_dir: Path) -> dict[str, np.ndarray]:
-    path = Path(index_dir) / SENTENCES
-    if not path.exists():
-        return {}
-    with np.load(path, allow_pickle=True) as data:
-        ids, sizes, vectors = list(data["ids"]), data["sizes"], data["vectors"]
-    bounds = np.concatenate([[0], np.cumsum(sizes)])
-    return {cid: vectors[bounds[i] : bounds[i + 1]] for i, cid in enumerate(ids)}
 
 
 def read_sparse(index_dir: Path, chunks: Sequence[Chunk]) -> SparseIndex:

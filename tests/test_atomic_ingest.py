@@ -30,9 +30,9 @@ from assistant.store import (
     Manifest,
     chroma_collection,
     read_chunks,
-    read_sentence_vectors,
     read_sparse,
 )
+from assistant.vectors import read_sentence_vectors
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = [
