@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     pinpoint_weight: float = Field(
         0.5, ge=0, description="Weight of the exact-provision ranking ('reg 31(5)') in fusion."
     )
+    secondary_weight: float = Field(
+        0.85,
+        ge=0,
+        le=1,
+        description="Multiplier on the fused score of secondary sources (guidance, commentary), "
+        "so the primary source (legislation, the case study) ranks first when both say the same.",
+    )
     answer_sentences: int = Field(4, ge=1, le=12, description="Sentences in an extractive answer.")
     # Calibrated by bench/calibrate.py on eval/questions.jsonl for the shipped model.
     abstain_threshold: float = Field(

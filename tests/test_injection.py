@@ -47,6 +47,7 @@ def _library(root: Path, injected: bool) -> Assistant:
     settings = Settings(
         index_dir=root / "index", corpus_dir=corpus, embed_model="fake-hash",
         abstain_threshold=0.40,
+        secondary_weight=1.0,  # the fixture ranking stays neutral (see conftest)
     )  # fmt: skip
     assistant = Assistant(settings)
     assert assistant.ingest().ok

@@ -3,6 +3,7 @@ download). Marked slow, never skipped: the README test command runs these too.""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from assistant.api import Assistant
 from assistant.config import DEFAULT_EMBED_MODEL, Settings
+from assistant.query import normalise_query
 from assistant.store import Manifest, read_chunks
 
 pytestmark = pytest.mark.slow
@@ -28,6 +30,7 @@ def _real_settings(index_dir: Path, corpus_dir: Path) -> Settings:
         corpus_dir=corpus_dir,
         embed_model=DEFAULT_EMBED_MODEL,
         abstain_threshold=Settings.model_fields["abstain_threshold"].default,
+        secondary_weight=Settings.model_fields["secondary_weight"].default,
     )
 
 
@@ -58,6 +61,36 @@ def test_pinpoint_question_cites_the_regulation(library: Assistant) -> None:
     assert "30 days" in answer.text
     cited = {c.doc_id for c in answer.citations}
     assert "pcr2015-reg31-innovation-partnership" in cited
+
+
+@pytest.mark.parametrize(
+    ("question", "primary", "guide"),
+    [
+        (
+            "What is the maximum term of a contract reserved to a public service mutual?",
+            "pa2023-light-touch-mutuals",
+            "guide-playbook-pa2023",
+        ),
+        (
+            "What written report and records do we have to keep after awarding a PCR contract, "
+            "and for how long?",
+            "pcr2015-regs84-87-reports-standstill",
+            "guide-commissioner-faq",
+        ),
+    ],
+)
+def test_the_primary_source_outranks_a_guide_restating_it(
+    library: Assistant, question: str, primary: str, guide: str
+) -> None:
+    """Settings.secondary_weight at work: without it the guide that restates the provision
+    comes first; with the default the provision itself does."""
+    lib = library.library
+    query = normalise_query(question)
+    assert lib.search(query, k=1)[0].chunk.doc_id == primary
+    neutral = dataclasses.replace(
+        lib, settings=lib.settings.model_copy(update={"secondary_weight": 1.0})
+    )
+    assert neutral.search(query, k=1)[0].chunk.doc_id == guide
 
 
 @pytest.mark.parametrize(

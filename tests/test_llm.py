@@ -340,7 +340,12 @@ innovation partnership takes a long time to set up and that councils should plan
 def regime_assistant(tmp_path_factory) -> Assistant:
     """The mini corpus plus a document named like the shipped regime guide and a document
     carrying a prompt injection."""
-    from conftest import FAKE_ABSTAIN_THRESHOLD, FAKE_MODEL, write_mini_corpus
+    from conftest import (
+        FAKE_ABSTAIN_THRESHOLD,
+        FAKE_MODEL,
+        FAKE_SECONDARY_WEIGHT,
+        write_mini_corpus,
+    )
 
     root = tmp_path_factory.mktemp("regime")
     corpus = write_mini_corpus(root / "corpus")
@@ -351,6 +356,7 @@ def regime_assistant(tmp_path_factory) -> Assistant:
         corpus_dir=corpus,
         embed_model=FAKE_MODEL,
         abstain_threshold=FAKE_ABSTAIN_THRESHOLD,
+        secondary_weight=FAKE_SECONDARY_WEIGHT,
     )
     assistant = Assistant(settings)
     assert assistant.ingest().ok

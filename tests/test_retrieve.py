@@ -120,3 +120,38 @@ def test_pinpoint_query_ranks_the_provision_first(mini_assistant, query: str) ->
 def test_opening_a_missing_index_says_so(settings) -> None:
     with pytest.raises(IndexMissing, match="assistant ingest"):
         Library.open(settings)
+
+
+def _chunk(cid: str, doc_type: str):
+    from assistant.types import Chunk
+
+    return Chunk(cid, cid.split("#")[0], "text", "whole document", meta={"doc_type": doc_type})
+
+
+def test_prefer_primary_breaks_near_ties_towards_the_primary_source() -> None:
+    from assistant.retrieve import prefer_primary
+
+    chunks = {
+        "guide#0": _chunk("guide#0", "guidance"),
+        "reg#0": _chunk("reg#0", "regulation"),
+        "note#0": _chunk("note#0", "commentary"),
+        "case#0": _chunk("case#0", "case_study"),
+    }
+    fused = [("guide#0", 0.10), ("note#0", 0.099), ("reg#0", 0.09), ("case#0", 0.05)]
+    ranked = prefer_primary(fused, chunks, 0.8)
+    assert [c for c, _ in ranked] == ["reg#0", "guide#0", "note#0", "case#0"]
+    assert dict(ranked)["guide#0"] == pytest.approx(0.08)
+    # A secondary source far ahead keeps first place; weight 1 changes nothing.
+    assert prefer_primary([("guide#0", 0.2), ("reg#0", 0.1)], chunks, 0.8)[0][0] == "guide#0"
+    assert prefer_primary(fused, chunks, 1.0) == fused
+
+
+def test_filter_mask_matches_field_values_and_ignores_missing_fields(mini_assistant) -> None:
+    library = mini_assistant.library
+    mask = library._mask({"doc_type": ["regulation", "case_study"]})
+    expected = [
+        library.chunks[c].meta.get("doc_type") in ("regulation", "case_study")
+        for c in library.order
+    ]
+    assert mask.astype(bool).tolist() == expected
+    assert not library._mask({"regime": ["no-such-regime"]}).any()
