@@ -30,6 +30,7 @@ from assistant.grounded import (
 )
 from assistant.ingest import IngestReport, Progress, build_index
 from assistant.llm import ChatModel
+from assistant.passages import with_neighbours
 from assistant.prompts import model_abstained
 from assistant.query import normalise_query
 from assistant.retrieve import Filters, Library
@@ -187,9 +188,10 @@ class Assistant:
             elif answer.abstained:
                 answer = abstain(question, hits, evidence)
         if answer is None:
-            answer = self._compose(question, query, vector, hits)
+            context = with_neighbours(hits, library.chunks, self.settings.neighbour_lead)
+            answer = self._compose(question, query, vector, context)
             if not answer.abstained:
-                embed = sentence_embedder(library, hits)
+                embed = sentence_embedder(library, context)
                 answer, check = verified(answer.text, question, answer.citations, embed)
                 notes += verification_notes(check)
         answer, dated = at_date(answer, library, question, as_at)

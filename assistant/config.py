@@ -62,6 +62,19 @@ class Settings(BaseSettings):
         description="Multiplier on the fused score of secondary sources (guidance, commentary), "
         "so the primary source (legislation, the case study) ranks first when both say the same.",
     )
+    duplicate_threshold: float = Field(
+        0.8,
+        gt=0,
+        description="Word-trigram overlap (Jaccard) at which a lower-ranked passage counts as a "
+        "near-duplicate of a higher one and is dropped from the results (above 1 = off).",
+    )
+    neighbour_lead: int = Field(
+        1,
+        ge=0,
+        le=10,
+        description="Top passages whose adjacent chunks (same document) the extractive answer "
+        "may also quote (0 = off).",
+    )
     answer_sentences: int = Field(4, ge=1, le=12, description="Sentences in an extractive answer.")
     # Calibrated by bench/calibrate.py on eval/questions.jsonl for the shipped model.
     abstain_threshold: float = Field(

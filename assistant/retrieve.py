@@ -14,6 +14,7 @@ import numpy as np
 from assistant.config import Settings
 from assistant.embedding import embed_query, make_embedder
 from assistant.errors import IndexMissing
+from assistant.passages import suppress_near_duplicates
 from assistant.sparse import SparseIndex, citation_tokens
 from assistant.store import (
     Manifest,
@@ -237,4 +238,6 @@ class Library:
             Hit(self.chunks[c], s, dense_rank.get(c), sparse_rank.get(c), dense_score.get(c))
             for c, s in fused
         ]
-        return hits[: k or self.settings.top_k]
+        return suppress_near_duplicates(
+            hits, k or self.settings.top_k, self.settings.duplicate_threshold
+        )

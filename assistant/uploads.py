@@ -19,6 +19,7 @@ from typing import Any
 from assistant.config import Settings
 from assistant.errors import AssistantError, IngestError
 from assistant.ingest import Progress, build_index
+from assistant.passages import suppress_near_duplicates
 from assistant.retrieve import Filters, Library, rrf_fuse
 from assistant.store import Manifest
 from assistant.types import Chunk, Hit
@@ -183,17 +184,19 @@ class UserCollection:
         self._library = None
 
 
-def _tag(hit: Hit) -> Hit:
+def _tag_chunk(chunk: Chunk) -> Chunk:
     """A user passage, renamed so it cannot collide with a library id and shows as an upload."""
-    chunk = hit.chunk
     meta = {**chunk.meta, "doc_type": UPLOAD_DOC_TYPE, "collection": "uploads"}
-    tagged = replace(
+    return replace(
         chunk,
         chunk_id=UPLOAD_PREFIX + chunk.chunk_id,
         doc_id=UPLOAD_PREFIX + chunk.doc_id,
         meta=meta,
     )
-    return replace(hit, chunk=tagged)
+
+
+def _tag(hit: Hit) -> Hit:
+    return replace(hit, chunk=_tag_chunk(hit.chunk))
 
 
 class MergedLibrary:
@@ -217,8 +220,8 @@ class MergedLibrary:
             for term, df in part.term_df.items():
                 self.term_df[term] = self.term_df.get(term, 0) + df
             self.sentence_vectors.update({prefix + k: v for k, v in part.sentence_vectors.items()})
-            for cid, chunk in part.chunks.items():
-                self.chunks[prefix + cid] = chunk
+            for cid, chunk in part.chunks.items():  # as hits show them (neighbours come from here)
+                self.chunks[prefix + cid] = _tag_chunk(chunk) if tagged else chunk
 
     def search(
         self,
@@ -241,7 +244,8 @@ class MergedLibrary:
             return rankings[0][:k]
         by_id = {h.chunk.chunk_id: h for hits in rankings for h in hits}
         fused = rrf_fuse([[h.chunk.chunk_id for h in hits] for hits in rankings])
-        return [replace(by_id[cid], score=score) for cid, score in fused[:k]]
+        merged = [replace(by_id[cid], score=score) for cid, score in fused]
+        return suppress_near_duplicates(merged, k, self.settings.duplicate_threshold)
 
 
 def _scope(filters: Filters | None, uploads: bool) -> dict[str, Any] | None:

@@ -93,11 +93,14 @@ def bench_latency(index_dir: Path) -> dict:
 
 
 def bench_quality(index_dir: Path) -> dict:
-    assistant = Assistant(Settings(index_dir=index_dir, corpus_dir=ROOT / "corpus"))
+    settings = Settings(index_dir=index_dir, corpus_dir=ROOT / "corpus")
     rows = read_questions(ROOT / "eval" / "questions.jsonl")
-    results, metrics = evaluate(assistant, rows, k=5)
+    results, metrics = evaluate(Assistant(settings), rows, k=5)
     out = ROOT / "bench" / "results" / "eval_results.jsonl"
     out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results))
+    # Ablation: the same set without neighbouring passages in the extractive answer.
+    plain = Assistant(settings.model_copy(update={"neighbour_lead": 0}))
+    metrics["without_neighbours"] = evaluate(plain, rows, k=5)[1]["overall"]
     return metrics
 
 

@@ -151,3 +151,15 @@ def test_doc_id_filters_reach_the_part_that_holds_the_document(
     upload_only = merged.search(query, {"doc_id": [UPLOAD_PREFIX + "rutland-notes"]}, 5)
     assert {h.chunk.doc_id for h in upload_only} == {UPLOAD_PREFIX + "rutland-notes"}
     assert merged.search(query, {"doc_id": ["no-such-doc"]}, 5) == []
+
+
+def test_merged_chunks_are_tagged_as_hits_show_them(collection, mini_assistant, tmp_path):
+    """Neighbouring passages are looked up in MergedLibrary.chunks: an upload's must carry
+    the upload id and type there too, or a neighbour would be cited as a library document."""
+    collection.add([_write(tmp_path, "rutland-notes.md", NOTES)])
+    merged = MergedLibrary(mini_assistant.library, collection.library())
+    for key, chunk in merged.chunks.items():
+        assert chunk.chunk_id == key
+        is_upload = key.startswith(UPLOAD_PREFIX)
+        assert chunk.doc_id.startswith(UPLOAD_PREFIX) == is_upload
+        assert (chunk.meta.get("doc_type") == "upload") == is_upload
