@@ -42,8 +42,13 @@ eval: install
 	$(VENV)/bin/assistant eval eval/questions.jsonl --out bench/results/eval_results.jsonl
 
 # Quality and speed on the shipped corpus, then the scaling curve (slow: ~15 min).
+# Every number in docs/benchmarks.md, docs/evaluation.md and docs/currency.md (~45 min;
+# the 100k-chunk scaling point is most of it).
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/chunking.py
+	$(PY) bench/verify_extractive.py
+	$(PY) bench/currency.py
 	$(PY) bench/scale.py
 	$(PY) bench/report.py
 

@@ -240,34 +240,34 @@ def _existing_chunks(index_dir: Path) -> list[Chunk]:
 def _embed_sentences(
     settings: Settings, chunks: Sequence[Chunk], progress: Progress | None
 ) -> dict[str, np.ndarray]:
-    """Vectors for every answer-candidate sentence, computed once here, not per question."""
+    """Vectors for every answer-candidate sentence, computed once here, not per question:
+    one float32 matrix, handed out as per-chunk views."""
     if not chunks:
         return {}
-    embedder = make_embedder(settings)
-    sentences = [(c.chunk_id, s) for c in chunks for s in split_sentences(c.text)]
-    vectors = np.asarray(embed_texts(embedder, [s for _, s in sentences]), dtype=np.float32)
-    out: dict[str, list[np.ndarray]] = defaultdict(list)
-    for (cid, _), vec in zip(sentences, vectors, strict=True):
-        out[cid].append(vec)
-    if progress:
-        progress("sentences", len(sentences), len(sentences))
-    dim = vectors.shape[1] if len(vectors) else 0
-    # (0, dim) for a chunk without candidate sentences; numpy cannot infer -1 when dim is 0.
-    return {
-        c.chunk_id: np.array(out[c.chunk_id], dtype=np.float32).reshape(len(out[c.chunk_id]), dim)
-        for c in chunks
-    }
+    per_chunk = [split_sentences(c.text) for c in chunks]
+    texts = [s for sentences in per_chunk for s in sentences]
+    matrix = _embed_matrix(settings, texts, "sentences", progress)
+    bounds = np.concatenate([[0], np.cumsum([len(s) for s in per_chunk])]).astype(int)
+    return {c.chunk_id: matrix[bounds[i] : bounds[i + 1]] for i, c in enumerate(chunks)}
 
 
-def _embed(settings: Settings, chunks: Sequence[Chunk], progress: Progress | None) -> list:
-    if not chunks:
-        return []
+def _embed(settings: Settings, chunks: Sequence[Chunk], progress: Progress | None) -> np.ndarray:
+    return _embed_matrix(settings, [c.embed_text() for c in chunks], "embed", progress)
+
+
+def _embed_matrix(
+    settings: Settings, texts: list[str], stage: str, progress: Progress | None
+) -> np.ndarray:
+    """(len(texts), dim) float32, converted batch by batch: the embedder returns lists of
+    Python floats (~32 bytes a number), which at 100k chunks would hold gigabytes."""
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
     embedder = make_embedder(settings)
-    vectors: list = []
     batch = max(settings.embed_batch_size, 1) * 4
-    for start in range(0, len(chunks), batch):
-        part = chunks[start : start + batch]
-        vectors.extend(embed_texts(embedder, [c.embed_text() for c in part]))
+    parts = []
+    for start in range(0, len(texts), batch):
+        part = embed_texts(embedder, texts[start : start + batch])
+        parts.append(np.asarray(part, dtype=np.float32).reshape(len(part), -1))
         if progress:
-            progress("embed", min(start + batch, len(chunks)), len(chunks))
-    return vectors
+            progress(stage, min(start + batch, len(texts)), len(texts))
+    return np.concatenate(parts)

