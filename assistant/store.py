@@ -162,11 +162,33 @@ def rebuild_collection(settings: Settings, client: Any) -> Any:
     """Re-create the collection from its own records (vectors, metadata, text). The embedded
     store can be left with a vector index that no longer finds some records when a process
     dies while writing to it, and upserting again does not mend it; records themselves (in
-    SQLite) survive. SEE: https://github.com/chroma-core/chroma/issues/7678"""
+    SQLite) usually survive. SEE: https://github.com/chroma-core/chroma/issues/7678
+    When even reading them fails ("Failed to apply logs to the hnsw segment writer", seen
+    once in 5 random-moment kills), the collection is re-embedded from chunks.jsonl, which
+    is the index's own record of what Chroma should hold."""
+    from chromadb.errors import ChromaError
+
     old = chroma_collection(settings, client)
+    try:
+        records: dict[str, list] | None = _read_records(old)
+    except ChromaError as exc:
+        logger.warning("the Chroma collection cannot be read (%s); re-embedding it", exc)
+        records = None
+    client.delete_collection(settings.collection)
+    fresh = chroma_collection(settings, client)
+    if records is None:
+        _reembed(settings, fresh)
+    else:
+        for start in range(0, len(records["ids"]), CHROMA_BATCH):
+            fresh.add(**{k: v[start : start + CHROMA_BATCH] for k, v in records.items()})
+    logger.warning("rebuilt Chroma collection %r (%d records)", settings.collection, fresh.count())
+    return fresh
+
+
+def _read_records(collection: Any) -> dict[str, list]:
     records: dict[str, list] = {"ids": [], "embeddings": [], "metadatas": [], "documents": []}
     while True:
-        page = old.get(
+        page = collection.get(
             include=["embeddings", "metadatas", "documents"],
             limit=CHROMA_BATCH,
             offset=len(records["ids"]),
@@ -174,13 +196,22 @@ def rebuild_collection(settings: Settings, client: Any) -> Any:
         for key in records:
             records[key].extend(list(page[key]) if page[key] is not None else [])
         if len(page["ids"]) < CHROMA_BATCH:
-            break
-    client.delete_collection(settings.collection)
-    fresh = chroma_collection(settings, client)
-    for start in range(0, len(records["ids"]), CHROMA_BATCH):
-        fresh.add(**{k: v[start : start + CHROMA_BATCH] for k, v in records.items()})
-    logger.warning("rebuilt Chroma collection %r (%d records)", settings.collection, fresh.count())
-    return fresh
+            return records
+
+
+def _reembed(settings: Settings, collection: Any) -> None:
+    """Fill an empty collection from index/chunks.jsonl with fresh embeddings (nothing to do
+    when there is no chunks file yet: the ingest then builds everything)."""
+    from assistant.embedding import embed_texts, make_embedder
+
+    path = Path(settings.index_dir) / CHUNKS
+    if not path.exists():
+        return
+    chunks = read_chunks(settings.index_dir)
+    embedder = make_embedder(settings)
+    for start in range(0, len(chunks), CHROMA_BATCH):
+        part = chunks[start : start + CHROMA_BATCH]
+        upsert_chunks(collection, part, embed_texts(embedder, [c.embed_text() for c in part]))
 
 
 def collection_dim(collection: Any) -> int | None:

@@ -419,3 +419,30 @@ def _base_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
         done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env)
         assert done.returncode == 0
     return base
+
+
+def test_a_collection_too_damaged_to_read_is_re_embedded_from_chunks(
+    settings, mini_corpus, monkeypatch
+) -> None:
+    """A writer killed inside Chroma once left a collection whose records could not even be
+    read back ("Failed to apply logs to the hnsw segment writer"). Recovery then re-embeds
+    the chunks of chunks.jsonl instead of copying records."""
+    from chromadb.errors import InternalError
+
+    import assistant.store as store
+
+    Assistant(settings).ingest()
+    before = _agree(settings)
+    (Path(settings.index_dir) / "chroma.writing").write_text("123")  # a writer died
+    calls = []
+
+    def unreadable(collection):
+        calls.append(collection.count())
+        raise InternalError("Error executing plan: Failed to apply logs to the hnsw segment")
+
+    monkeypatch.setattr(store, "_read_records", unreadable)
+    assert recover_if_needed(settings)
+    assert calls  # the damaged path was taken
+    assert _agree(settings) == before
+    answer = Assistant(settings).ask(QUESTIONS[0])
+    assert not answer.abstained and answer.citations
