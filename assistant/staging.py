@@ -33,6 +33,7 @@ import numpy as np
 from assistant.config import Settings
 from assistant.errors import AssistantError, IndexBusy
 from assistant.locking import ingest_lock
+from assistant.repair import rebuild_collection, unreachable_ids
 from assistant.store import (
     BM25_DIR,
     CHUNKS,
@@ -48,9 +49,7 @@ from assistant.store import (
     install_sparse,
     prune_sparse,
     read_chunks,
-    rebuild_collection,
     save_sparse,
-    unreachable_ids,
     upsert_chunks,
     write_chunks,
 )
@@ -171,7 +170,7 @@ def _ensure_searchable(settings: Settings, client: Any, collection: Any) -> None
     if settings.chroma_url:
         logger.warning(
             "the Chroma server no longer finds %d stored chunks by search (e.g. %s); "
-            "re-create the collection in a quiet period (assistant.store.rebuild_collection)",
+            "re-create the collection in a quiet period (assistant.repair.rebuild_collection)",
             len(lost),
             lost[0],
         )

@@ -429,7 +429,7 @@ def test_a_collection_too_damaged_to_read_is_re_embedded_from_chunks(
     the chunks of chunks.jsonl instead of copying records."""
     from chromadb.errors import InternalError
 
-    import assistant.store as store
+    import assistant.repair as repair
 
     Assistant(settings).ingest()
     before = _agree(settings)
@@ -440,7 +440,7 @@ def test_a_collection_too_damaged_to_read_is_re_embedded_from_chunks(
         calls.append(collection.count())
         raise InternalError("Error executing plan: Failed to apply logs to the hnsw segment")
 
-    monkeypatch.setattr(store, "_read_records", unreadable)
+    monkeypatch.setattr(repair, "_read_records", unreadable)
     assert recover_if_needed(settings)
     assert calls  # the damaged path was taken
     assert _agree(settings) == before
