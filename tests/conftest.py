@@ -44,15 +44,20 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     get_settings.cache_clear()
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def fake_settings(index_dir: Path, corpus_dir: Path) -> Settings:
+    """Settings for the hashing embedder, with its own calibrations (see above)."""
     return Settings(
-        index_dir=tmp_path / "index",
-        corpus_dir=tmp_path / "corpus",
+        index_dir=index_dir,
+        corpus_dir=corpus_dir,
         embed_model=FAKE_MODEL,
         abstain_threshold=FAKE_ABSTAIN_THRESHOLD,
         secondary_weight=FAKE_SECONDARY_WEIGHT,
     )
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return fake_settings(tmp_path / "index", tmp_path / "corpus")
 
 
 CASE_STUDY = """\
@@ -212,14 +217,7 @@ def mini_assistant(tmp_path_factory: pytest.TempPathFactory):
 
     root = tmp_path_factory.mktemp("mini")
     corpus = write_mini_corpus(root / "corpus")
-    settings = Settings(
-        index_dir=root / "index",
-        corpus_dir=corpus,
-        embed_model=FAKE_MODEL,
-        abstain_threshold=FAKE_ABSTAIN_THRESHOLD,
-        secondary_weight=FAKE_SECONDARY_WEIGHT,
-    )
-    assistant = Assistant(settings)
+    assistant = Assistant(fake_settings(root / "index", corpus))
     report = assistant.ingest()
     assert report.ok and report.chunks_total > 0
     return assistant

@@ -340,25 +340,13 @@ innovation partnership takes a long time to set up and that councils should plan
 def regime_assistant(tmp_path_factory) -> Assistant:
     """The mini corpus plus a document named like the shipped regime guide and a document
     carrying a prompt injection."""
-    from conftest import (
-        FAKE_ABSTAIN_THRESHOLD,
-        FAKE_MODEL,
-        FAKE_SECONDARY_WEIGHT,
-        write_mini_corpus,
-    )
+    from conftest import fake_settings, write_mini_corpus
 
     root = tmp_path_factory.mktemp("regime")
     corpus = write_mini_corpus(root / "corpus")
     (corpus / "guidance" / "which-regime.md").write_text(REGIME_DOC, encoding="utf-8")
     (corpus / "guidance" / "notice-board.md").write_text(INJECTION_DOC, encoding="utf-8")
-    settings = Settings(
-        index_dir=root / "index",
-        corpus_dir=corpus,
-        embed_model=FAKE_MODEL,
-        abstain_threshold=FAKE_ABSTAIN_THRESHOLD,
-        secondary_weight=FAKE_SECONDARY_WEIGHT,
-    )
-    assistant = Assistant(settings)
+    assistant = Assistant(fake_settings(root / "index", corpus))
     assert assistant.ingest().ok
     return assistant
 
