@@ -174,3 +174,61 @@ def test_case_studies_carry_their_attributes(path: Path) -> None:
             assert "; " not in str(value), f"{_rel(path)}: '; ' separates cases, not in {key}"
             if key == "year":
                 assert value == "not recorded" or 1990 < int(value) < 2100
+
+
+# Readers see every sentence of the library, so none may describe how it was researched or made
+# (searches, stored copies, what "we" read or checked, fact sheets, sessions). Say instead what is
+# and is not confirmed: "The numbering of paragraphs (11) and (13) to (26) is not confirmed."
+PROCESS_PHRASES = re.compile(
+    "|".join((
+        r"\bstored (?:public )?(?:cop|source)",
+        r"\bour (?:own )?search",
+        r"\bwe (?:could not|couldn't|did not|didn't|have not|haven't|were unable)\b",
+        r"\bwe (?:searched|believe|found|checked|saw|hold|read)\b",
+        r"\b(?:the )?sources we (?:have|hold|searched|saw)\b",
+        r"\b(?:our|the) cop(?:y|ies) we\b|\bour cop(?:y|ies)\b",
+        r"\bthis session\b",
+        r"\bresearch (?:window|note)\b",
+        r"\bas researched\b",
+        r"\bre-?check",
+        r"\bre-read\b",
+        r"\bfact ?sheet",
+        r"\bverification (?:pass|note)\b",
+        r"\b(?:checked|confirmed|seen) for this note\b",
+    )),
+    re.IGNORECASE,
+)  # fmt: skip
+
+
+def _body_lines(path: Path) -> list[tuple[int, str]]:
+    text = path.read_text(encoding="utf-8")
+    match = _FRONT.match(text)
+    first = text[: match.end()].count("\n") + 1 if match else 1
+    return list(enumerate(text[match.end() if match else 0 :].splitlines(), first))
+
+
+def test_the_process_phrases_spare_legal_text() -> None:
+    legal = (
+        "fund the research and development of a product",
+        "information sent and stored by electronic means",
+        "Can we talk to providers before we tender?",
+        "check its CPV code against Schedule 1 to the PSR",
+        "we assume it does; we suggest including every phase",
+    )
+    process = (
+        "We could not find a complete stored copy of paragraphs (11) and (13) to (26).",
+        "(our searches of stored public sources, Nov 2026)",
+        "Treat it as well known but not re-checked against the PCR text.",
+    )
+    assert not [s for s in legal if PROCESS_PHRASES.search(s)]
+    assert all(PROCESS_PHRASES.search(s) for s in process)
+
+
+def test_no_sentence_describes_how_the_library_was_made() -> None:
+    found = [
+        f"{_rel(path)}:{number}: {match.group(0)!r}"
+        for path in DOCS
+        for number, line in _body_lines(path)
+        for match in PROCESS_PHRASES.finditer(line)
+    ]
+    assert not found, "sentences about how the library was made:\n" + "\n".join(found)
