@@ -50,6 +50,7 @@ bench: install
 	$(PY) bench/verify_extractive.py
 	$(PY) bench/currency.py
 	$(PY) bench/scale.py
+	$(PY) bench/answers.py
 	$(PY) bench/report.py
 
 # 20 API clients for 60 s against the real app, with 5 user ingests part-way (~3 min).

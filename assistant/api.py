@@ -13,8 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer import Evidence, abstain, assess, cite, select_sentences
-from assistant.chunking import split_sentences
+from assistant.answer import (
+    Candidate,
+    Evidence,
+    abstain,
+    assess,
+    cite,
+    missing_type,
+    select_units,
+)
 from assistant.condense import condense
 from assistant.config import Settings, get_settings, offline_environment
 from assistant.currency import SEARCH_DEPTH, at_date, prefer_in_force
@@ -30,31 +37,76 @@ from assistant.grounded import (
 )
 from assistant.ingest import IngestReport, Progress, build_index
 from assistant.llm import ChatModel
-from assistant.passages import with_neighbours
+from assistant.passages import suppress_near_duplicates, with_neighbours
 from assistant.prompts import model_abstained
 from assistant.query import normalise_query
+from assistant.question import Question, analyse, thesaurus
 from assistant.retrieve import Filters, Library
+from assistant.sparse import STOPWORDS
 from assistant.store import Manifest
-from assistant.types import Answer
-from assistant.verify import has_citations
+from assistant.types import Answer, Hit
+from assistant.units import build_units, sentence_count
+from assistant.verify import claim_text, has_citations, split_answer
 
 logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
-# Words that mark a question as leaning on the previous one ("and how long did it last?").
-_FOLLOW_UP = re.compile(r"\b(it|its|they|them|their|that|this|those|these|he|she|there)\b", re.I)
+# A question that opens like this continues the conversation ("and under the Act?").
+_CONTINUES = re.compile(r"^\W*(and|but|so|also|then|what about|how about|same)\b", re.I)
+_PRONOUN = re.compile(r"\b(it|its|they|them|their|that|this|those|these|he|she|there)\b", re.I)
+# A question with this many content words or fewer says too little to stand alone.
+THIN_QUESTION = 1
+# ... and a pronoun in a question this short points back rather than inside the question.
+PRONOUN_REACH = 4
+# A question this short that names no case is taken to be about the case under discussion.
+CASE_REACH = 5
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[A-Za-z0-9£.'’()-]+", text) if w.lower() not in STOPWORDS]
+
+
+def leans_on_history(question: str) -> bool:
+    """Whether a question needs the conversation to be understood."""
+    words = _content_words(question)
+    return (
+        bool(_CONTINUES.search(question))
+        or len(words) <= THIN_QUESTION
+        or (bool(_PRONOUN.search(question)) and len(words) <= PRONOUN_REACH)
+    )
+
+
+def carried_topic(question: str, history: Sequence[dict[str, str]] | None) -> str:
+    """What a follow-up lacks, from the conversation: the content words of the last question
+    (and of the one before, when the last was itself a follow-up). Empty for a question that
+    stands on its own, however short ("What was the light touch threshold?")."""
+    asked = [m.get("content", "") for m in history or () if m.get("role") == "user"]
+    if not asked:
+        return ""
+    if not leans_on_history(question):
+        return _case_carried(question, asked)
+    topic = _content_words(asked[-1])
+    if len(asked) > 1 and leans_on_history(asked[-1]):
+        topic = _content_words(asked[-2]) + topic
+    return " ".join(dict.fromkeys(w.strip("?.,") for w in topic))
+
+
+def _case_carried(question: str, asked: Sequence[str]) -> str:
+    """The case under discussion, for a short question that names none ("when was the
+    contract meant to start?" after a Leicestershire question); nothing else."""
+    words = thesaurus()
+    if len(_content_words(question)) > CASE_REACH or words.named(question):
+        return ""
+    for earlier in reversed(asked):
+        named = words.named(earlier)
+        if named:
+            return " ".join(sorted(named))
+    return ""
 
 
 def standalone_query(question: str, history: Sequence[dict[str, str]] | None) -> str:
-    """Without an LLM, a follow-up is made standalone by carrying the last user question."""
-    if not history:
-        return question
-    previous = [m.get("content", "") for m in history if m.get("role") == "user"]
-    if not previous:
-        return question
-    short = len(question.split()) <= 8
-    if short or _FOLLOW_UP.search(question):
-        return f"{question} {previous[-1]}"
-    return question
+    """Without an LLM, a follow-up is made standalone by carrying over its topic."""
+    topic = carried_topic(question, history)
+    return f"{question} {topic}" if topic else question
 
 
 class Assistant:
@@ -164,12 +216,15 @@ class Assistant:
         notes: list[str] = []
         start = time.perf_counter()
         library = self.library
-        query = normalise_query(condense(question, history, self.generator))
+        condensed = condense(question, history, self.generator)
+        query = normalise_query(condensed)
+        asked = analyse(question, condensed[len(question) :] if condensed != question else "")
         vector = np.asarray(library.embedder.get_query_embedding(query), dtype=np.float32)
         timings["embed_ms"] = _ms(start)
         mark = time.perf_counter()
         k = top_k or self.settings.top_k
-        found = library.search(query, filters, k * SEARCH_DEPTH, vector.tolist())
+        search_text = f"{query} ({'; '.join(asked.expansions)})" if asked.expansions else query
+        found = library.search(search_text, filters, k * SEARCH_DEPTH, vector.tolist())
         hits = prefer_in_force(found, as_at, f"{question} {query}")[:k]
         timings["retrieve_ms"] = _ms(mark)
         mark = time.perf_counter()
@@ -189,9 +244,11 @@ class Assistant:
                 answer = abstain(question, hits, evidence)
         if answer is None:
             context = with_neighbours(hits, library.chunks, self.settings.neighbour_lead)
-            answer = self._compose(question, query, vector, context)
+            if not filters and as_at is None:
+                context = self._with_sentence_matches(context, vector)
+            answer, shown = self._compose(question, asked, vector, context)
             if not answer.abstained:
-                embed = sentence_embedder(library, context)
+                embed = sentence_embedder(library, context, shown)
                 answer, check = verified(answer.text, question, answer.citations, embed)
                 notes += verification_notes(check)
         answer, dated = at_date(answer, library, question, as_at)
@@ -235,37 +292,75 @@ class Assistant:
         notes += [f"Written by the {self.generator.label}.", *verification_notes(check)]
         return answer
 
-    def _compose(
-        self, question: str, query: str, vector: np.ndarray, hits: Sequence[Any]
-    ) -> Answer:
-        candidates = [
-            (rank, pos, sentence)
-            for rank, hit in enumerate(hits)
-            for pos, sentence in enumerate(split_sentences(hit.chunk.text))
+    def _with_sentence_matches(self, hits: list[Hit], vector: np.ndarray) -> list[Hit]:
+        """`hits` and the passages holding the library's sentences nearest the question, so
+        an answer sentence in a passage ranked low as a whole can still be quoted."""
+        stored = self.library.sentence_vectors
+        if not hasattr(stored, "nearest_chunks") or not self.settings.sentence_pool:
+            return hits
+        have = {h.chunk.chunk_id for h in hits}
+        pool = self.settings.sentence_pool
+        extra = [
+            Hit(self.library.chunks[cid], score, dense_score=None)
+            for cid, score in stored.nearest_chunks(vector, pool + len(hits))
+            if cid not in have and cid in self.library.chunks
         ]
-        vectors = self._sentence_vectors(hits, candidates)
-        chosen = select_sentences(
-            query, vector, candidates, vectors, self.settings.answer_sentences
-        )
-        if not chosen:  # passages too short to quote from: say so rather than answer blank
-            return abstain(question, hits, Evidence(0.0, ()))
-        text, citations = cite(hits, [(candidates[i][0], candidates[i][2]) for i in chosen])
-        return Answer(question, text, tuple(citations), False)
+        # a copy of a passage already there (a PDF and its HTML) does not come back this way
+        threshold = self.settings.duplicate_threshold
+        return suppress_near_duplicates([*hits, *extra], len(hits) + pool, threshold)
 
-    def _sentence_vectors(self, hits: Sequence[Any], candidates: list) -> np.ndarray:
-        """Stored sentence vectors when the index has them; embed now otherwise."""
-        if not candidates:
-            return np.zeros((0, 1), dtype=np.float32)
-        stored = [self.library.sentence_vectors.get(h.chunk.chunk_id) for h in hits]
-        counts = [sum(1 for c in candidates if c[0] == r) for r in range(len(hits))]
-        if all(v is not None and len(v) == n for v, n in zip(stored, counts, strict=True)):
-            parts = [v for v, n in zip(stored, counts, strict=True) if n]
-            if parts:
-                return np.concatenate(parts).astype(np.float32)
-        texts = [c[2] for c in candidates]
-        return np.asarray(embed_texts(self.library.embedder, texts), dtype=np.float32).reshape(
-            len(candidates), -1
-        )
+    def _compose(
+        self, question: str, asked: Question, vector: np.ndarray, hits: Sequence[Hit]
+    ) -> tuple[Answer, dict[str, np.ndarray]]:
+        """The extractive answer, and the vectors of its sentences as shown (so verifying it
+        needs no embedding)."""
+        candidates = self._candidates(hits, vector)
+        lacking = missing_type(asked, candidates, self.library.term_df)
+        if lacking:
+            return abstain(question, hits, Evidence(0.0, ()), lacking), {}
+        names = [thesaurus().named(f"{h.chunk.title} {h.chunk.locator}") for h in hits]
+        limit = self.settings.answer_sentences
+        chosen = [candidates[i] for i in select_units(asked, candidates, names, limit)]
+        if not chosen:  # passages too short to quote from: say so rather than answer blank
+            return abstain(question, hits, Evidence(0.0, ())), {}
+        text, citations = cite(hits, [(c.rank, c.unit.text, c.unit.raw) for c in chosen])
+        shown = {claim_text(piece): c.vector for c in chosen for piece in split_answer(c.unit.text)}
+        return Answer(question, text, tuple(citations), False), shown
+
+    def _candidates(self, hits: Sequence[Hit], vector: np.ndarray) -> list[Candidate]:
+        """Every answer unit of `hits`, scored with the stored vectors of its sentences (units
+        of passages without stored vectors, such as a fresh upload, are embedded now)."""
+        found: list[tuple[int, int, Any, np.ndarray | None]] = []
+        for rank, hit in enumerate(hits):
+            stored = self.library.sentence_vectors.get(hit.chunk.chunk_id)
+            units = build_units(hit.chunk.text)
+            if stored is not None and len(stored) != sentence_count(hit.chunk.text):
+                stored = None
+            for position, unit in enumerate(units):
+                if unit.is_prompt or unit.is_about_document:
+                    continue
+                rows = [m for m in unit.members if m >= 0]
+                vectors = (
+                    np.asarray(stored[rows], dtype=np.float32)
+                    if stored is not None and rows
+                    else None
+                )
+                found.append((rank, position, unit, vectors))
+        missing = [i for i, f in enumerate(found) if f[3] is None]
+        if missing:
+            fresh = embed_texts(self.library.embedder, [found[i][2].raw for i in missing])
+            for i, row in zip(missing, np.asarray(fresh, dtype=np.float32), strict=True):
+                found[i] = (*found[i][:3], row.reshape(1, -1))
+        out = []
+        for rank, position, unit, vectors in found:
+            assert vectors is not None
+            cosines = vectors @ vector
+            best = int(cosines.argmax())
+            heading = f"{hits[rank].chunk.title} {hits[rank].chunk.locator}"
+            out.append(
+                Candidate(rank, position, unit, vectors[best], float(cosines[best]), heading)
+            )
+        return out
 
     def info(self) -> dict[str, Any]:
         manifest = Manifest.read(Path(self.settings.index_dir))

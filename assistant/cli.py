@@ -118,10 +118,21 @@ def ask(
         return
     if not stream:
         out.print(escape(answer.text))
-    for c in answer.citations:
-        out.print(escape(f"[{c.n}] {c.title} — {c.locator}  {c.source_url}"))
+    if answer.citations:
+        out.print(escape(reference_lines(answer)))
     for note in answer.notes:
         console.print(f"[dim]note:[/dim] {escape(note)}")
+
+
+def reference_lines(answer) -> str:
+    """One line a source: `[n] title — pinpoint  link`."""
+    return "\n".join(f"[{c.n}] {c.title} — {c.locator}  {c.source_url}" for c in answer.citations)
+
+
+def render_answer(answer) -> str:
+    """What `assistant ask` prints for an answer (stdout, then the notes it prints to stderr)."""
+    parts = [answer.text, reference_lines(answer), *(f"note: {n}" for n in answer.notes)]
+    return "\n".join(p for p in parts if p)
 
 
 def _as_at(value: str | None):

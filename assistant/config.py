@@ -75,7 +75,21 @@ class Settings(BaseSettings):
         description="Top passages whose adjacent chunks (same document) the extractive answer "
         "may also quote (0 = off).",
     )
-    answer_sentences: int = Field(4, ge=1, le=12, description="Sentences in an extractive answer.")
+    answer_sentences: int = Field(
+        4,
+        ge=1,
+        le=12,
+        description="Units in an extractive answer: the direct answer and up to "
+        "this many minus one supporting units.",
+    )
+    sentence_pool: int = Field(
+        3,
+        ge=0,
+        le=20,
+        description="Passages added to the extractive answer's candidates because they hold the "
+        "library's sentences nearest the question (0 = off; not used with filters or an as-at "
+        "date).",
+    )
     # Calibrated by bench/calibrate.py on eval/questions.jsonl for the shipped model.
     abstain_threshold: float = Field(
         0.45,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -46,10 +46,13 @@ def regime_sources(
     return [*hits, *extra]
 
 
-def sentence_embedder(library: Any, hits: Sequence[Hit]) -> Embed:
+def sentence_embedder(
+    library: Any, hits: Sequence[Hit], shown: Mapping[str, np.ndarray] | None = None
+) -> Embed:
     """Embed texts, reusing the index's stored sentence vectors for the sources' sentences
-    (an extractive answer then costs no embedding at all)."""
-    known: dict[str, np.ndarray] = {}
+    and `shown`'s for the answer's tidied units (an extractive answer then costs no embedding
+    at all)."""
+    known: dict[str, np.ndarray] = dict(shown or {})
     stored = getattr(library, "sentence_vectors", {}) or {}
     for hit in hits:
         vectors = stored.get(hit.chunk.chunk_id)

@@ -26,6 +26,8 @@ LEGACY = "sentences.npz"  # float32 npz written before this format; read, never 
 MAGIC = b"IPASV01\n"
 ALIGN = 64
 _EMPTY = np.zeros((0, 0), dtype=np.float32)
+# Rows converted to float32 at a time by `nearest_chunks` (~25 MB at 384 dimensions).
+SEARCH_BLOCK = 16_384
 
 
 class SentenceVectors(Mapping[str, np.ndarray]):
@@ -34,6 +36,8 @@ class SentenceVectors(Mapping[str, np.ndarray]):
     def __init__(self, ids: list[str], sizes: list[int], data: np.ndarray) -> None:
         self._data = data
         self._slots: dict[str, tuple[int, int]] = {}
+        self._owners: np.ndarray | None = None  # row -> chunk number, built on first search
+        self._ids: list[str] = []
         start = 0
         for cid, size in zip(ids, sizes, strict=True):
             self._slots[cid] = (start, start + int(size))
@@ -52,6 +56,31 @@ class SentenceVectors(Mapping[str, np.ndarray]):
     @property
     def nbytes(self) -> int:
         return int(self._data.nbytes)
+
+    def nearest_chunks(self, query: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """The `n` chunks holding the sentences nearest `query` (best cosine first), read in
+        blocks so a large memory-mapped file is never converted to float32 whole."""
+        if not len(self._slots) or not self._data.size or n <= 0:
+            return []
+        if self._owners is None:
+            owners = np.empty(len(self._data), dtype=np.int64)
+            for k, (start, stop) in enumerate(self._slots.values()):
+                owners[start:stop] = k
+            self._owners, self._ids = owners, list(self._slots)
+        q = np.asarray(query, dtype=np.float32)
+        scores = np.concatenate(
+            [
+                self._data[i : i + SEARCH_BLOCK].astype(np.float32) @ q
+                for i in range(0, len(self._data), SEARCH_BLOCK)
+            ]
+        )
+        best: dict[int, float] = {}
+        for row in np.argsort(-scores)[: n * 8]:
+            owner = int(self._owners[row])
+            best.setdefault(owner, float(scores[row]))
+            if len(best) == n:
+                break
+        return [(self._ids[k], score) for k, score in best.items()]
 
 
 def write_sentence_vectors(index_dir: Path, vectors: Mapping[str, np.ndarray]) -> Path:

@@ -365,7 +365,14 @@ See [evaluation.md](evaluation.md).
 """
     (ROOT / "docs" / "benchmarks.md").write_text(bench)
     chosen = calib["chosen"] if calib else {}
-    evaluation = f"""# Evaluation on our question set
+    answers = answers_section()
+    evaluation = f"""# Evaluation
+
+Two question sets: our own (`eval/questions.jsonl`, retrieval and answers) and a blind set
+written without sight of the library (`eval/blind.jsonl`, answers; see *Answers as users read
+them* below). What users get, question by question, is in [answers.md](answers.md).
+
+## Our question set
 
 `eval/questions.jsonl` holds {found["quality"]["overall"]["questions"]} questions written with
 the library: commissioners' how-to questions, solicitors' pinpoint questions and trainers'
@@ -392,12 +399,85 @@ false abstentions {chosen.get("false_abstention_rate")}, {chosen.get("unanswerab
 {calib["unanswerable"] if calib else "?"} unanswerable questions caught). Most unanswerable
 questions are caught not by the threshold but by the named-term check: a council, case,
 provision, figure or date in the question that the retrieved passages do not contain. The
-calibration and the evaluation use the same questions, so these figures flatter a little; a
-held-out set is future work.
+calibration and the evaluation use the same questions, so these figures flatter a little;
+the blind set below is the check on questions nobody here wrote.
 """
-    (ROOT / "docs" / "evaluation.md").write_text(evaluation + verification_section())
+    (ROOT / "docs" / "evaluation.md").write_text(evaluation + answers + verification_section())
     write_currency()
 
 
 if __name__ == "__main__":
     write_docs()
+
+
+ANSWER_COLUMNS = (
+    ("questions", "questions"),
+    ("answer_fact_coverage", "facts in answer"),
+    ("lead_sentence_accuracy", "lead holds a fact"),
+    ("fact_coverage", "facts in cited sources"),
+    ("unanswerable", "unanswerable"),
+    ("correct_abstentions", "unanswerable abstained"),
+    ("false_abstention_rate", "false abstentions"),
+    ("answer_words", "words"),
+    ("p50_ms", "p50 ms"),
+    ("p95_ms", "p95 ms"),
+)
+
+
+def _answer_rows(label: str, block: dict | None) -> str:
+    if not block:
+        return ""
+    cells = [_fmt(block.get(key)) for key, _ in ANSWER_COLUMNS]
+    return f"| {label} | " + " | ".join(cells) + " |\n"
+
+
+def _answer_table(metrics: dict) -> str:
+    head = "| set | " + " | ".join(name for _, name in ANSWER_COLUMNS) + " |\n"
+    head += "|---" * (len(ANSWER_COLUMNS) + 1) + "|\n"
+    rows = _answer_rows("all", metrics["overall"])
+    for split, block in metrics.get("by_split", {}).items():
+        rows += _answer_rows(f"{split} half", block)
+    for persona, block in metrics["by_persona"].items():
+        rows += _answer_rows(persona, block)
+    rows += _answer_rows("conversations (2-3 turns)", metrics.get("conversations"))
+    return head + rows
+
+
+def answers_section() -> str:
+    """Answer quality as users read it (bench/answers.py), before and after."""
+    path = RESULTS / "answers.json"
+    if not path.exists():
+        return ""
+    now = json.loads(path.read_text())
+    before_path = RESULTS / "answers_before.json"
+    before = json.loads(before_path.read_text()) if before_path.exists() else None
+    out = """
+## Answers as users read them (`bench/answers.py`)
+
+Scored on the answer text, not on the retrieved passages. *Facts in answer*: share of a
+question's fact groups (each a list of acceptable wordings) found in the answer text;
+*lead holds a fact*: the first unit of the answer (up to its first `[n]`) holds one of them;
+*facts in cited sources*: found in the answer or the passages it cites; *unanswerable
+abstained*: share of the unanswerable questions only (their count is given) on which the
+assistant said the library does not cover it; *false abstentions*: share of answerable
+questions abstained on; *words*: mean length of answers given.
+
+**The blind set** (`eval/blind.jsonl`, 170 questions) was written by writers who saw only
+`shared/factsheet.md`, the seed case study and the description of our three users, never
+`corpus/` or our own questions: in users' words, with 28 unanswerable questions and 30
+two- and three-turn conversations. It is split into dev and test halves by a hash of each id
+(`assistant.evaluation.split_of`); every weight and rule of the answer composer was chosen on
+the dev half only, and **the test half is the figure to quote**.
+
+"""
+    titles = (("blind", "Blind set"), ("ours", "Our own set (written beside the library)"))
+    for name, title in titles:
+        if name not in now:
+            continue
+        out += f"### {title}\n\nNow:\n\n{_answer_table(now[name])}\n"
+        if before and name in before:
+            out += (
+                "Before (the sentence-by-sentence composer of commit 56ae0dc on the same "
+                f"questions):\n\n{_answer_table(before[name])}\n"
+            )
+    return out

@@ -11,6 +11,7 @@ from assistant.api import MAX_QUESTION_CHARS, standalone_query
 from assistant.chunking import split_sentences
 from assistant.errors import AssistantError
 from assistant.types import Chunk, Hit
+from assistant.units import tidy
 
 MARKER = re.compile(r"\[(\d+)\]")
 ANSWERABLE = {
@@ -87,7 +88,9 @@ def test_every_marker_has_a_citation_and_every_citation_a_marker(mini_assistant,
         assert c.chunk_id.startswith(f"{c.doc_id}#")
         assert c.title and c.locator and c.text
         assert c.source_url.startswith("https://")
-        assert c.quote and all(part in answer.text for part in split_sentences(c.quote))
+        # the passage's own words are quoted on the card; the answer shows them tidied
+        assert c.quote and all(part in c.text for part in c.quote.split("\n"))
+        assert tidy(c.quote.split("\n")[0]).rstrip(".")[:40] in answer.text
     assert answer.timings["total_ms"] >= 0
 
 
@@ -126,20 +129,44 @@ def test_empty_or_overlong_question_is_an_error(mini_assistant, question: str) -
         mini_assistant.ask(question)
 
 
-def test_standalone_query_carries_the_previous_question() -> None:
+def test_standalone_query_carries_the_topic_of_the_previous_question() -> None:
     history = [
         {"role": "user", "content": "When was Barnardo's appointed?"},
         {"role": "assistant", "content": "In December 2018 [1]."},
     ]
     assert standalone_query("What does it do?", history) == (
-        "What does it do? When was Barnardo's appointed?"
+        "What does it do? Barnardo's appointed"
     )
+    assert standalone_query("and who won it?", history).startswith("and who won it? ")
     assert standalone_query("What does it do?", None) == "What does it do?"
     assert standalone_query("What does it do?", [{"role": "assistant", "content": "x"}]) == (
         "What does it do?"
     )
     long_question = "Which procedure must a contracting authority follow for a public contract?"
     assert standalone_query(long_question, history) == long_question
+
+
+def test_a_short_question_that_stands_alone_is_not_glued_to_the_last_one() -> None:
+    history = [{"role": "user", "content": "Who won the contract for the CIP?"}]
+    assert standalone_query("What was the light touch threshold?", history) == (
+        "What was the light touch threshold?"
+    )
+
+
+def test_a_short_question_without_a_case_takes_the_case_under_discussion() -> None:
+    history = [{"role": "user", "content": "whats the closing date for the leics CIP tender?"}]
+    assert standalone_query("when was the contract meant to start?", history) == (
+        "when was the contract meant to start? Leicestershire"
+    )
+
+
+def test_a_follow_up_to_a_follow_up_carries_both_topics() -> None:
+    history = [
+        {"role": "user", "content": "What is the sub-central threshold under the Act?"},
+        {"role": "user", "content": "and for works?"},
+    ]
+    query = standalone_query("what about light touch?", history)
+    assert "sub-central" in query and "works" in query
 
 
 def test_follow_up_uses_the_conversation(mini_assistant) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.api import Assistant
+from assistant.api import Assistant, standalone_query
 from assistant.cli import app
 from assistant.config import Settings, get_settings
 from assistant.errors import ConfigError
@@ -233,8 +233,10 @@ def test_a_failed_condense_falls_back_to_the_heuristic(mini_assistant, llm_serve
     history = [{"role": "user", "content": BARNARDOS}]
     assistant = _assistant(mini_assistant, "openai", llm_server.openai_url)
     answer = assistant.ask("and what does it do?", history=history)
+    standalone = standalone_query("and what does it do?", history)
+    assert standalone.startswith("and what does it do? ") and "Barnardo's" in standalone
     assert (
-        f"(As a standalone question: and what does it do? {BARNARDOS})"
+        f"(As a standalone question: {standalone})"
         in (llm_server.requests[1]["body"]["messages"][1]["content"])
     )
     assert not answer.abstained and answer.citations
