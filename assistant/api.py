@@ -217,7 +217,7 @@ class Assistant:
         start = time.perf_counter()
         library = self.library
         condensed = condense(question, history, self.generator)
-        query = normalise_query(condensed)
+        query = normalise_query(thesaurus().respell(condensed))
         asked = analyse(question, condensed[len(question) :] if condensed != question else "")
         vector = np.asarray(library.embedder.get_query_embedding(query), dtype=np.float32)
         timings["embed_ms"] = _ms(start)
@@ -356,9 +356,16 @@ class Assistant:
             assert vectors is not None
             cosines = vectors @ vector
             best = int(cosines.argmax())
-            heading = f"{hits[rank].chunk.title} {hits[rank].chunk.locator}"
+            chunk = hits[rank].chunk
             out.append(
-                Candidate(rank, position, unit, vectors[best], float(cosines[best]), heading)
+                Candidate(
+                    rank,
+                    position,
+                    unit,
+                    vectors[best],
+                    float(cosines[best]),
+                    f"{chunk.title} {chunk.locator}",
+                )
             )
         return out
 

@@ -92,7 +92,7 @@ class Settings(BaseSettings):
     )
     # Calibrated by bench/calibrate.py on eval/questions.jsonl for the shipped model.
     abstain_threshold: float = Field(
-        0.45,
+        0.30,
         description="Minimum cosine of the best passage to answer at all (model-specific; "
         "recalibrate with bench/calibrate.py when you change the model).",
     )

@@ -115,7 +115,7 @@ _CARRIES: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.MONEY: re.compile(r"[£€$]\s?\d|\b\d+(\.\d+)?\s?(m|bn|k)\b|\bmillion\b", re.I),
     AnswerType.DATE: re.compile(
         rf"\b\d{{1,2}}(st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}\b|\b{_MONTH},?\s+\d{{4}}\b"
-        r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(19|20)\d\d\b",
+        r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
         re.I,
     ),
     AnswerType.COUNT: re.compile(rf"\b\d+\b|\b{_NUMBER_WORD}\b|\bboth\b", re.I),

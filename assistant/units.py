@@ -18,6 +18,8 @@ from assistant.sparse import CITATION
 
 # "(1)", "(1)(a)", "(2A)" at the start of a sentence: the passage's paragraph numbering.
 _PARAGRAPH_MARK = re.compile(r"^\s*(?:\(\d+[A-Z]?\))+(?:\([a-z]{1,4}\))*\s*")
+# "(1)(a) " or "Under (1)(b) " before a list item: the numbering, not the item.
+_ITEM_MARK = re.compile(r"^\s*(?:(?:Under|In|By) )?(?:\(\d+[A-Z]?\))+(?:\([a-z]{1,4}\))+\s*,?\s*")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 # An item of an enumeration: "(a) ...", "(1)(b) ...", "Under (1)(b) ...", "Second, ...".
 _ITEM = re.compile(
@@ -40,12 +42,22 @@ _ANAPHOR = re.compile(
     r"^(It|Its|This|These|They|Their|That|Those|He|She|His|Her|Such|The latter|The former|"
     r"Both|Neither|There)\b"
 )
-_SEE_ID = re.compile(
-    r"\s*\(see [a-z0-9]+(?:-[a-z0-9]+)+(?:,? (?:and )?[a-z0-9]+(?:-[a-z0-9]+)+)*\)"
-)
+_ID = r"[a-z0-9]+(?:-[a-z0-9]+)+"  # a library document id ("leics-cip-overview")
+_SEE_ID = re.compile(rf"\s*\(see {_ID}(?:,? (?:and )?{_ID})*\)")
+_SEE_BARE = re.compile(rf"\bsee {_ID}")  # a pointer to another library document, by its id
 _SEE_PART = re.compile(r"^\s*see\b", re.I)
 _DOC_ID = re.compile(r"\b[a-z0-9]+(?:-[a-z0-9]+){2,}\b")
 MAX_ITEMS = 8
+_PINPOINT_END = re.compile(
+    r"\s*\((?:reg|regs|s|ss|sch|art|para|paras)\.? [^()]*(?:\([^()]*\)[^()]*)*\)(?=[.;,]?$)", re.I
+)
+_ORDINARY_OPENERS = frozenset(
+    "the a an it its this these they their that those he she his her such there both neither "
+    "first second third fourth fifth finally under in on for where when if each every any no "
+    "some all one two three after before during".split()
+)
+# A glossary-style line opens with the term it defines, too short to be a sentence of its own.
+_LABEL = re.compile(r"^\s*([^.:]{2,60}?)\.\s+(?=[A-Z])")
 # A bracketed pinpoint after the full stop: "... four things. (s. 12(1))"
 _TRAILING_NOTE = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\)\.?$")
 _ABOUT_DOCUMENT = re.compile(
@@ -77,7 +89,7 @@ class Unit:
     @property
     def is_about_document(self) -> bool:
         """A sentence about the document itself ("This pack supports a half-day session")."""
-        return bool(_ABOUT_DOCUMENT.match(self.text))
+        return bool(_ABOUT_DOCUMENT.match(self.text) or _SEE_BARE.search(self.text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +98,7 @@ class _Piece:
     sentence: int  # index in split_sentences(passage), or -1
     bullet: bool
     paragraph: int
+    label: str = ""  # a term the line defines ("CIP (Children's Innovation Partnership).")
 
 
 @lru_cache(maxsize=8192)
@@ -101,8 +114,10 @@ def _pieces(text: str) -> list[_Piece]:
     for p, line in enumerate(x for x in text.split("\n") if x.strip()):
         bullet = bool(_BULLET.match(line))
         body = _BULLET.sub("", line) if bullet else line
-        for raw in split_sentences(body) or ([body.strip()] if bullet else []):
-            out.append(_Piece(raw, indexed.get(raw, -1), bullet, p))
+        label = _LABEL.match(body)
+        for k, raw in enumerate(split_sentences(body) or ([body.strip()] if bullet else [])):
+            term = label.group(1) if label and k == 0 and not raw.startswith(label.group(1)) else ""
+            out.append(_Piece(raw, indexed.get(raw, -1), bullet, p, term))
     return out
 
 
@@ -146,11 +161,14 @@ def build_units(text: str) -> tuple[Unit, ...]:
             used.update(items)
             members = (piece.sentence, *(pieces[j].sentence for j in items))
             listed = [pieces[j].text for j in items]
-            shown = join_list(tidy(piece.text), [tidy(t, keep_letter=True) for t in listed])
+            shown = join_list(tidy(piece.text), [tidy(_ITEM_MARK.sub("", t), True) for t in listed])
             raw = "\n".join([piece.text, *listed])
             units.append(Unit(members, shown, raw, len(items), True))
             continue
-        unit = Unit((piece.sentence,), tidy(piece.text), piece.text, 0, bool(count))
+        shown = tidy(piece.text)
+        if piece.label and len(piece.label.split()) <= 4:
+            shown = f"{piece.label}: {shown}"
+        unit = Unit((piece.sentence,), shown, piece.text, 0, bool(count))
         previous = units[-1] if units else None
         if (
             previous is not None
@@ -162,7 +180,7 @@ def build_units(text: str) -> tuple[Unit, ...]:
         ):
             units[-1] = Unit(
                 (*previous.members, piece.sentence),
-                f"{previous.text} {unit.text}",
+                join_continuation(previous.text, unit.text),
                 f"{previous.raw} {piece.text}",
                 0,
                 previous.announces,
@@ -173,11 +191,24 @@ def build_units(text: str) -> tuple[Unit, ...]:
 
 
 def join_list(lead: str, items: list[str]) -> str:
-    """'Lead: a; b; c.' for fragment items; the sentences one after another otherwise."""
-    if all(item[:1].islower() for item in items):
-        body = "; ".join(item.rstrip(";.,") for item in items)
-        return f"{lead.rstrip(':. ')}: {body}."
-    return " ".join([lead, *items])
+    """One sentence: 'Lead: a; b; c.' (so the items stand with the sentence that announces
+    them, under one citation)."""
+    parts = [_lower_first(_PINPOINT_END.sub("", item).rstrip(";.,: ")) for item in items]
+    lead = _PINPOINT_END.sub("", lead).rstrip(":. ") if len(items) > 1 else lead.rstrip(":. ")
+    return f"{lead}: {'; '.join(parts)}."
+
+
+def join_continuation(first: str, second: str) -> str:
+    """'A. It B.' -> 'A; it B.': one sentence, so the pair is cited and read as one."""
+    return f"{first.rstrip('. ')}; {_lower_first(second)}"
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case the first word if it is an ordinary capitalised word ("The", "It")."""
+    word = text.split(" ", 1)[0]
+    if word[:1].isupper() and word[1:].islower() and word.lower() in _ORDINARY_OPENERS:
+        return text[:1].lower() + text[1:]
+    return text
 
 
 def tidy(sentence: str, keep_letter: bool = False) -> str:
@@ -188,6 +219,8 @@ def tidy(sentence: str, keep_letter: bool = False) -> str:
         text = _PARAGRAPH_MARK.sub("", text)
     text = _SEE_ID.sub("", text)
     text = _trim_note(text)
+    if text.count("(") > text.count(")"):  # a note cut off mid-way ("(notice, ref.")
+        text = text[: text.rfind("(")].rstrip(" ,;") + "."
     text = re.sub(r"\s+([.,;:])", r"\1", text)
     return text[:1].upper() + text[1:] if text and not keep_letter else text
 
