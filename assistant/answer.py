@@ -27,8 +27,8 @@ _YEAR = re.compile(r"(19|20)\d\d")
 W_COSINE, W_TERMS, W_RANK = 1.0, 0.35, 0.15
 W_TYPE, W_ENTITY, W_OTHER_CASE, W_DANGLING, W_QUOTED = 0.15, 0.05, 0.2, 0.3, 0.3
 W_NOVEL = 0.2
-# A unit stating the wanted kind of figure leads if it scores at least this share of the best.
-LEAD_TYPE_RATIO = 0.85
+# The direct answer is chosen among the units scoring at least this share of the best.
+LEAD_RATIO = 0.9
 # A figure answers a question only if its unit (with the passage heading) holds this share of
 # the question's content terms, weighted by rarity (chosen on the blind set's dev half).
 ANCHOR_SHARE = 0.3
@@ -167,7 +167,11 @@ def unit_score(question: Question, candidate: Candidate, passage_names: frozense
 
 
 def select_units(
-    question: Question, candidates: Sequence[Candidate], names: Sequence[frozenset[str]], limit: int
+    question: Question,
+    candidates: Sequence[Candidate],
+    names: Sequence[frozenset[str]],
+    limit: int,
+    df: Mapping[str, int] | None = None,
 ) -> list[int]:
     """Indices into `candidates`: the direct answer first, then up to `limit - 1` supporting
     units in order of relevance (maximal marginal relevance against those already chosen)."""
@@ -177,9 +181,8 @@ def select_units(
     vectors = np.stack([c.vector for c in candidates])
     chosen: list[int] = []
     best = float(scores.max())
-    lead = _typed_lead(question, candidates, scores)
-    if lead is not None:
-        chosen.append(lead)
+    anchors = question.anchors(df) if df else []
+    chosen.append(_lead(question, candidates, scores, anchors))
     while len(chosen) < limit:
         if chosen:
             redundancy = (vectors @ vectors[chosen].T).max(axis=1)
@@ -194,19 +197,35 @@ def select_units(
     return chosen
 
 
-def _typed_lead(
-    question: Question, candidates: Sequence[Candidate], scores: np.ndarray
-) -> int | None:
-    """For a question that wants a figure or a provision, the best unit that states one, if it
-    scores within LEAD_TYPE_RATIO of the best unit: the direct answer leads."""
+def _anchor_share(anchors: Sequence[tuple[frozenset[str], float]], text: str) -> float:
+    """Rarity-weighted share of the question's anchor terms that `text` holds."""
+    total = sum(w for _, w in anchors)
+    if not total:
+        return 0.0
+    stems = set(tokenize(text))
+    return sum(w for related, w in anchors if stems & related) / total
+
+
+def _lead(
+    question: Question,
+    candidates: Sequence[Candidate],
+    scores: np.ndarray,
+    anchors: Sequence[tuple[frozenset[str], float]],
+) -> int:
+    """The direct answer: of the units scoring within LEAD_RATIO of the best, one that states
+    the wanted kind of figure or provision, then one that holds what the question asks about
+    (its anchor terms), then the best scoring."""
     kind = question.answer_type
-    if (kind not in FIGURES and kind is not AnswerType.PROVISION) or not LEAD_TYPE_RATIO:
-        return None
-    typed = [i for i, c in enumerate(candidates) if carries(c.unit.text, kind)]
-    if not typed:
-        return None
-    pick = max(typed, key=lambda i: scores[i])
-    return pick if scores[pick] >= LEAD_TYPE_RATIO * float(scores.max()) else None
+    typed = kind in FIGURES or kind is AnswerType.PROVISION
+    floor = LEAD_RATIO * float(scores.max())
+    near = [i for i in range(len(candidates)) if scores[i] >= floor]
+
+    def key(i: int) -> tuple[bool, bool, float]:
+        unit = candidates[i].unit
+        held = _anchor_share(anchors, f"{unit.raw} {candidates[i].heading}") >= ANCHOR_SHARE
+        return (typed and carries(unit.text, kind), held, float(scores[i]))
+
+    return max(near, key=key)
 
 
 def missing_type(
@@ -226,12 +245,10 @@ def missing_type(
     anchors = question.anchors(df)
     if not anchors:
         return None
-    total = sum(w for _, w in anchors)
     for c in candidates:
-        if carries(c.unit.text, kind):
-            stems = set(tokenize(f"{c.unit.raw} {c.heading}"))
-            if sum(w for related, w in anchors if stems & related) >= ANCHOR_SHARE * total:
-                return None
+        held = _anchor_share(anchors, f"{c.unit.raw} {c.heading}") >= ANCHOR_SHARE
+        if held and carries(c.unit.text, kind):
+            return None
     return f"{DESCRIBED[kind]} for what this question asks about"
 
 

@@ -53,6 +53,10 @@ MAX_QUESTION_CHARS = 2000
 # A question that opens like this continues the conversation ("and under the Act?").
 _CONTINUES = re.compile(r"^\W*(and|but|so|also|then|what about|how about|same)\b", re.I)
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|that|this|those|these|he|she|there)\b", re.I)
+# Words that name a regime; a follow-up that names one does not inherit the other.
+_REGIME_WORD = re.compile(
+    r"\b(PCR|PCR2015|PA|PA23|PA2023|Act|Regulations|regs|2015|2023|old|new|rules|LTR)\b", re.I
+)
 # A question with this many content words or fewer says too little to stand alone.
 THIN_QUESTION = 1
 # ... and a pronoun in a question this short points back rather than inside the question.
@@ -87,6 +91,8 @@ def carried_topic(question: str, history: Sequence[dict[str, str]] | None) -> st
     topic = _content_words(asked[-1])
     if len(asked) > 1 and leans_on_history(asked[-1]):
         topic = _content_words(asked[-2]) + topic
+    if _REGIME_WORD.search(question):  # "and under PA23?": the new regime replaces the old
+        topic = [w for w in topic if not _REGIME_WORD.fullmatch(w.strip("?.,"))]
     return " ".join(dict.fromkeys(w.strip("?.,") for w in topic))
 
 
@@ -320,7 +326,8 @@ class Assistant:
             return abstain(question, hits, Evidence(0.0, ()), lacking), {}
         names = [thesaurus().named(f"{h.chunk.title} {h.chunk.locator}") for h in hits]
         limit = self.settings.answer_sentences
-        chosen = [candidates[i] for i in select_units(asked, candidates, names, limit)]
+        df = self.library.term_df
+        chosen = [candidates[i] for i in select_units(asked, candidates, names, limit, df)]
         if not chosen:  # passages too short to quote from: say so rather than answer blank
             return abstain(question, hits, Evidence(0.0, ())), {}
         text, citations = cite(hits, [(c.rank, c.unit.text, c.unit.raw) for c in chosen])

@@ -241,7 +241,8 @@ _CUE_WORDS = frozenset(
     tokenize(
         "how much many long when date day year time period value worth cost price amount "
         "figure number total big large exactly exact roughly approximately whats what's "
-        "currently current now today ever"
+        "currently current now today ever separate unrelated another quick question q pls please "
+        "slide slides"
     )
 )
 
