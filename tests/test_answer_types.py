@@ -1,0 +1,71 @@
+"""The direct answer leads, and a question whose kind of answer the evidence does not state is
+refused with what is missing (a phone number, an amount for what it asks about)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.answer import Candidate, missing_type, select_units
+from assistant.question import analyse
+from assistant.units import Unit
+
+DF = {"pay": 2, "lawyer": 3, "council": 40, "contract": 30, "advertis": 5, "valu": 20, "appoint": 4}
+
+
+def _candidate(text: str, cosine: float, rank: int = 0, heading: str = "") -> Candidate:
+    vector = np.zeros(8, dtype=np.float32)
+    vector[hash(text) % 8] = 1.0
+    return Candidate(rank, 0, Unit((0,), text, text), vector, cosine, heading)
+
+
+def test_an_amount_about_something_else_does_not_answer_a_money_question() -> None:
+    asked = analyse("how much did the council pay its lawyers?")
+    evidence = [_candidate("The contract was advertised at an estimated value of £704m.", 0.7)]
+    assert missing_type(asked, evidence, DF) == "an amount for what this question asks about"
+
+
+def test_an_amount_stated_with_the_question_terms_answers_it() -> None:
+    asked = analyse("how much did the council pay its lawyers?")
+    evidence = [
+        _candidate("The contract was advertised at an estimated value of £704m.", 0.7),
+        _candidate("The council paid its lawyers £12,000 for the advice.", 0.5),
+    ]
+    assert missing_type(asked, evidence, DF) is None
+
+
+def test_a_contact_detail_needs_one_in_the_evidence() -> None:
+    asked = analyse("what number do I ring for the commissioning team?")
+    assert missing_type(asked, [_candidate("The team sits in County Hall.", 0.9)], DF) == (
+        "phone numbers or other contact details"
+    )
+    listed = _candidate("Ring the team on 0116 305 0000 about the commissioning team.", 0.9)
+    assert missing_type(asked, [listed], DF) is None
+
+
+def test_kinds_the_library_never_holds_are_named() -> None:
+    asked = analyse("what salary does the programme lead get?")
+    assert missing_type(asked, [_candidate("Pay rose by £2m in 2019.", 0.9)], DF) == (
+        "salaries or staff pay"
+    )
+
+
+def test_a_dated_sentence_leads_a_when_question_over_a_closer_undated_one() -> None:
+    asked = analyse("When was Barnardo's appointed as partner?")
+    undated = _candidate("Barnardo's was appointed as partner after a long process.", 0.80)
+    dated = _candidate("Barnardo's was appointed as partner in December 2018.", 0.76)
+    chosen = select_units(asked, [undated, dated], [frozenset()], 2, DF)
+    assert chosen[0] == 1
+
+
+def test_a_sentence_far_behind_does_not_lead_just_for_its_date() -> None:
+    asked = analyse("When was Barnardo's appointed as partner?")
+    close = _candidate("Barnardo's was appointed as partner after a long process.", 0.90)
+    far = _candidate("The weather in December 2018 was cold.", 0.10)
+    assert select_units(asked, [close, far], [frozenset()], 2, DF)[0] == 0
+
+
+def test_the_shipped_assistant_refuses_a_phone_number_and_keeps_the_nearest(mini_assistant):
+    answer = mini_assistant.ask("What is the phone number of the council's commissioning team?")
+    assert answer.abstained
+    assert "does not give phone numbers" in answer.text
+    assert answer.nearest and not answer.citations
