@@ -12,7 +12,7 @@ import numpy as np
 from assistant.query import ACRONYMS
 from assistant.question import DESCRIBED, FIGURES, STRICT, AnswerType, Question, carries, thesaurus
 from assistant.sparse import CITATION as _CITATION_SPAN
-from assistant.sparse import STOPWORDS, citation_tokens, tokenize
+from assistant.sparse import STOPWORDS, citation_tokens, stems, tokenize
 from assistant.types import Answer, Citation, Hit
 from assistant.units import Unit
 from assistant.verify import split_answer
@@ -118,7 +118,7 @@ def assess(
 def _term_overlap(query_terms: frozenset[str] | set[str], sentence: str) -> float:
     if not query_terms:
         return 0.0
-    return len(query_terms & set(tokenize(sentence))) / len(query_terms)
+    return len(query_terms & stems(sentence)) / len(query_terms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +137,7 @@ class Candidate:
 def _novelty(question: Question, text: str) -> float:
     """Share of the unit's terms that the question does not already have: a sentence that only
     restates the question ("The CIP was set up in 2018") tells the asker little."""
-    terms = set(tokenize(text))
+    terms = stems(text)
     return len(terms - question.terms) / len(terms) if terms else 0.0
 
 
@@ -202,8 +202,8 @@ def _anchor_share(anchors: Sequence[tuple[frozenset[str], float]], text: str) ->
     total = sum(w for _, w in anchors)
     if not total:
         return 0.0
-    stems = set(tokenize(text))
-    return sum(w for related, w in anchors if stems & related) / total
+    held = stems(text)
+    return sum(w for related, w in anchors if held & related) / total
 
 
 def _lead(

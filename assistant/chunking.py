@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from itertools import groupby
 
 from assistant.legal import parse_provision, span_locator
@@ -39,13 +40,18 @@ def _is_reference(piece: str) -> bool:
 
 
 def split_sentences(text: str) -> list[str]:
+    return list(_split_sentences(text))
+
+
+@lru_cache(maxsize=16384)  # passages recur across questions (answers, verification)
+def _split_sentences(text: str) -> tuple[str, ...]:
     out = []
     protected = _ABBREV.sub(lambda m: m.group(0).replace(". ", _HOLD + " "), text)
     for raw in _SPLIT.split(protected):
         piece = raw.replace(_HOLD, ".").strip().lstrip("-*• ").strip()
         if len(piece.split()) >= MIN_SENTENCE_WORDS and not _is_reference(piece):
             out.append(piece)
-    return out
+    return tuple(out)
 
 
 def _words(text: str) -> int:

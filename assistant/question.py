@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -195,10 +195,9 @@ class Thesaurus:
     def related(self, stem: str) -> frozenset[str]:
         """`stem` and the stems of every phrase in a group with it ("last" -> "term")."""
         out = {stem}
-        for group in self.groups:
-            stems = [frozenset(tokenize(p)) for p in group]
-            if any(stem in s for s in stems):
-                out |= set().union(*stems)
+        for group in _group_stems(self.groups):
+            if any(stem in s for s in group):
+                out |= set().union(*group)
         return frozenset(out)
 
     def expansions(self, text: str) -> list[str]:
@@ -212,17 +211,29 @@ class Thesaurus:
 
     def named(self, text: str) -> frozenset[str]:
         """The entities `text` names (by any alias)."""
-        low = f" {_words(text)} "
-        return frozenset(
-            name
-            for name, aliases in self.entities.items()
-            if any(f" {_words(a)} " in low for a in aliases)
-        )
+        return _named(self.entities_key, text)
+
+    @property
+    def entities_key(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return tuple(self.entities.items())
 
     def respell(self, text: str) -> str:
         for typed, spelled in self.spellings.items():
             text = re.sub(rf"\b{re.escape(typed)}\b", spelled, text, flags=re.I)
         return text
+
+
+@lru_cache(maxsize=65536)
+def _named(entities: tuple[tuple[str, tuple[str, ...]], ...], text: str) -> frozenset[str]:
+    low = f" {_words(text)} "
+    return frozenset(
+        name for name, aliases in entities if any(f" {_words(a)} " in low for a in aliases)
+    )
+
+
+@cache
+def _group_stems(groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[frozenset[str], ...], ...]:
+    return tuple(tuple(frozenset(tokenize(p)) for p in group) for group in groups)
 
 
 def _words(text: str) -> str:

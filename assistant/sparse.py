@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,12 @@ def citation_tokens(text: str) -> list[str]:
 def tokenize(text: str) -> list[str]:
     words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
     return _stemmer().stemWords(words) + citation_tokens(text)
+
+
+@lru_cache(maxsize=65536)  # answer units and headings recur across questions
+def stems(text: str) -> frozenset[str]:
+    """The set of `tokenize(text)`."""
+    return frozenset(tokenize(text))
 
 
 class SparseIndex:

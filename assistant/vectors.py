@@ -28,6 +28,9 @@ ALIGN = 64
 _EMPTY = np.zeros((0, 0), dtype=np.float32)
 # Rows converted to float32 at a time by `nearest_chunks` (~25 MB at 384 dimensions).
 SEARCH_BLOCK = 16_384
+# Up to this size the sentence matrix is also held as float32 (ours: ~7 MB), saving a
+# conversion per question; larger libraries convert block by block.
+DENSE_CACHE_BYTES = 64 * 2**20
 
 
 class SentenceVectors(Mapping[str, np.ndarray]):
@@ -38,6 +41,7 @@ class SentenceVectors(Mapping[str, np.ndarray]):
         self._slots: dict[str, tuple[int, int]] = {}
         self._owners: np.ndarray | None = None  # row -> chunk number, built on first search
         self._ids: list[str] = []
+        self._dense: np.ndarray | None = None
         start = 0
         for cid, size in zip(ids, sizes, strict=True):
             self._slots[cid] = (start, start + int(size))
@@ -68,12 +72,17 @@ class SentenceVectors(Mapping[str, np.ndarray]):
                 owners[start:stop] = k
             self._owners, self._ids = owners, list(self._slots)
         q = np.asarray(query, dtype=np.float32)
-        scores = np.concatenate(
-            [
-                self._data[i : i + SEARCH_BLOCK].astype(np.float32) @ q
-                for i in range(0, len(self._data), SEARCH_BLOCK)
-            ]
-        )
+        if self._dense is None and self._data.size * 4 <= DENSE_CACHE_BYTES:
+            self._dense = np.asarray(self._data, dtype=np.float32)  # small: keep a float32 copy
+        if self._dense is not None:
+            scores = self._dense @ q
+        else:
+            scores = np.concatenate(
+                [
+                    self._data[i : i + SEARCH_BLOCK].astype(np.float32) @ q
+                    for i in range(0, len(self._data), SEARCH_BLOCK)
+                ]
+            )
         best: dict[int, float] = {}
         for row in np.argsort(-scores)[: n * 8]:
             owner = int(self._owners[row])
