@@ -29,6 +29,8 @@ W_TYPE, W_ENTITY, W_OTHER_CASE, W_DANGLING, W_QUOTED = 0.15, 0.05, 0.2, 0.3, 0.3
 W_NOVEL = 0.2
 # The direct answer is chosen among the units scoring at least this share of the best.
 LEAD_RATIO = 0.9
+# ... or, when none of those states the wanted figure, among units at least this share.
+LEAD_TYPED_FLOOR = 0.75
 # A figure answers a question only if its unit (with the passage heading) holds this share of
 # the question's content terms, weighted by rarity (chosen on the blind set's dev half).
 ANCHOR_SHARE = 0.3
@@ -225,7 +227,18 @@ def _lead(
         held = _anchor_share(anchors, f"{unit.raw} {candidates[i].heading}") >= ANCHOR_SHARE
         return (typed and carries(unit.text, kind), held, float(scores[i]))
 
-    return max(near, key=key)
+    pick = max(near, key=key)
+    if typed and not key(pick)[0]:
+        # none of the near-best states the figure: the best unit that states it for what the
+        # question asks about leads, if it is not far behind
+        stated = [
+            i
+            for i in range(len(candidates))
+            if scores[i] >= LEAD_TYPED_FLOOR * float(scores.max()) and all(key(i)[:2])
+        ]
+        if stated:
+            return max(stated, key=lambda i: float(scores[i]))
+    return pick
 
 
 def missing_type(

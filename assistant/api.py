@@ -41,7 +41,7 @@ from assistant.passages import suppress_near_duplicates, with_neighbours
 from assistant.prompts import model_abstained
 from assistant.query import normalise_query
 from assistant.question import Question, analyse, thesaurus
-from assistant.retrieve import Filters, Library
+from assistant.retrieve import Filters, Library, normalise_filters
 from assistant.sparse import STOPWORDS
 from assistant.store import Manifest
 from assistant.types import Answer, Hit
@@ -65,6 +65,19 @@ PRONOUN_REACH = 4
 CASE_REACH = 5
 
 
+def _message_text(content: object) -> str:
+    """A chat message's text: a string, or the text parts of a list of parts (as chat UIs
+    send them: ["text", {"type": "text", "text": "..."}, {"path": "file.pdf"}])."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list | tuple):
+        parts = [p if isinstance(p, str) else p.get("text", "") for p in content if p]
+        return " ".join(p for p in parts if isinstance(p, str))
+    if isinstance(content, dict):
+        return str(content.get("text", ""))
+    return ""
+
+
 def _content_words(text: str) -> list[str]:
     return [w for w in re.findall(r"[A-Za-z0-9£.'’()-]+", text) if w.lower() not in STOPWORDS]
 
@@ -83,7 +96,7 @@ def carried_topic(question: str, history: Sequence[dict[str, str]] | None) -> st
     """What a follow-up lacks, from the conversation: the content words of the last question
     (and of the one before, when the last was itself a follow-up). Empty for a question that
     stands on its own, however short ("What was the light touch threshold?")."""
-    asked = [m.get("content", "") for m in history or () if m.get("role") == "user"]
+    asked = [_message_text(m.get("content")) for m in history or () if m.get("role") == "user"]
     if not asked:
         return ""
     if not leans_on_history(question):
@@ -250,7 +263,7 @@ class Assistant:
                 answer = abstain(question, hits, evidence)
         if answer is None:
             context = with_neighbours(hits, library.chunks, self.settings.neighbour_lead)
-            if not filters and as_at is None:
+            if not normalise_filters(filters) and as_at is None:
                 context = self._with_sentence_matches(context, vector)
             answer, shown = self._compose(question, asked, vector, context)
             if not answer.abstained:

@@ -89,7 +89,11 @@ class Unit:
     @property
     def is_about_document(self) -> bool:
         """A sentence about the document itself ("This pack supports a half-day session")."""
-        return bool(_ABOUT_DOCUMENT.match(self.text) or _SEE_BARE.search(self.text))
+        return bool(
+            _ABOUT_DOCUMENT.match(self.text)
+            or _SEE_BARE.search(self.text)
+            or self.text.count(" | ") >= 2  # a table row: read in its table, on the card
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,6 +146,15 @@ def test_standalone_query_carries_the_topic_of_the_previous_question() -> None:
     assert standalone_query(long_question, history) == long_question
 
 
+def test_history_messages_in_parts_are_read_as_text() -> None:
+    history = [
+        {"role": "user", "content": [{"type": "text", "text": "when did leics go out to tender?"}]},
+        {"role": "assistant", "content": ["On 24 August 2018 [1]."]},
+        {"role": "user", "content": {"path": "upload.pdf"}},
+    ]
+    assert standalone_query("and who won it?", history) == ("and who won it? leics go out tender")
+
+
 def test_a_short_question_that_stands_alone_is_not_glued_to_the_last_one() -> None:
     history = [{"role": "user", "content": "Who won the contract for the CIP?"}]
     assert standalone_query("What was the light touch threshold?", history) == (

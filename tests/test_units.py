@@ -105,3 +105,13 @@ def test_questions_and_exercises_in_a_passage_are_not_answers() -> None:
     units = build_units(text)
     kept = [u.text for u in units if not (u.is_prompt or u.is_about_document)]
     assert kept == ["The period is 30 days."]
+
+
+def test_table_rows_and_pointers_to_other_documents_are_not_answers() -> None:
+    text = (
+        "The sufficiency duty and the placements market | Short talk | ca1989-s22g | 20 min\n"
+        "For the PCR regime see pcr2015-regs74-77-light-touch for the details.\n"
+        "The duty applies to every English council."
+    )
+    kept = [u.text for u in build_units(text) if not (u.is_prompt or u.is_about_document)]
+    assert kept == ["The duty applies to every English council."]

@@ -30,8 +30,9 @@ def test_named_ask_endpoint_returns_the_cli_json_shape(client) -> None:
     assert markers == {c["n"] for c in result["citations"]}
     for citation in result["citations"]:
         assert {"n", "doc_id", "title", "locator", "source_url", "score", "text"} <= set(citation)
-    cited = {c["doc_id"] for c in result["citations"]}
-    assert "pa2023-notices-standstill-thresholds" in cited
+    # the figure stands in a passage the answer cites (which one ranks first depends on the
+    # embedder: these tests run on the hashing one)
+    assert any("8 working days" in c["text"] for c in result["citations"])
 
 
 def test_filters_pass_through_the_api(client) -> None:
