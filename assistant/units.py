@@ -63,7 +63,12 @@ _TRAILING_NOTE = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\)\.?$")
 _ABOUT_DOCUMENT = re.compile(
     r"^(This|The) (pack|playbook|guide|note|document|page|section|table|glossary|index|module|"
     r"library|FAQ)\b|^In practice you will use this\b|^It then (explains|sets out|describes)\b"
+    r"|^The (later|following|next|first|last) sections?\b|^Cited from\b"
 )
+_ADDRESS = re.compile(r"https?://|\bwww\.")
+# A unit shorter than this is a heading or a label ("Innovative partnership vs innovation
+# partnership."), not an answer.
+MIN_UNIT_WORDS = 6
 _PROMPT = re.compile(
     r"^(Name|List|Explain|Discuss|Identify|Compare|Suggested answer|Question|Q\d+)\b"
 )
@@ -88,9 +93,12 @@ class Unit:
 
     @property
     def is_about_document(self) -> bool:
-        """A sentence about the document itself ("This pack supports a half-day session")."""
+        """Not an answer: a sentence about the document itself ("This pack supports a half-day
+        session"), a pointer to another document or a web address, a table row, a heading."""
         return bool(
-            _ABOUT_DOCUMENT.match(self.text)
+            len(self.text.split()) < MIN_UNIT_WORDS
+            or _ABOUT_DOCUMENT.match(self.text)
+            or _ADDRESS.search(self.text)
             or _SEE_BARE.search(self.text)
             or self.text.count(" | ") >= 2  # a table row: read in its table, on the card
         )

@@ -100,11 +100,11 @@ def test_tidy_keeps_pinpoints_and_drops_ids_and_secondary_notes() -> None:
 def test_questions_and_exercises_in_a_passage_are_not_answers() -> None:
     text = (
         "What is the minimum period for requests to participate? Name the two procedures. "
-        "This pack supports a half-day session for commissioners. The period is 30 days."
+        "This pack supports a half-day session for commissioners. The period is 30 days in all."
     )
     units = build_units(text)
     kept = [u.text for u in units if not (u.is_prompt or u.is_about_document)]
-    assert kept == ["The period is 30 days."]
+    assert kept == ["The period is 30 days in all."]
 
 
 def test_table_rows_and_pointers_to_other_documents_are_not_answers() -> None:
@@ -115,3 +115,14 @@ def test_table_rows_and_pointers_to_other_documents_are_not_answers() -> None:
     )
     kept = [u.text for u in build_units(text) if not (u.is_prompt or u.is_about_document)]
     assert kept == ["The duty applies to every English council."]
+
+
+def test_headings_web_addresses_and_section_guides_are_not_answers() -> None:
+    text = (
+        "Innovative partnership vs innovation partnership.\n"
+        "Cited from a third-party copy at https://example.org/guidance-copy today.\n"
+        "The later sections offer practice suggestions for authorities.\n"
+        "The partnership was procured under the light touch regime."
+    )
+    kept = [u.text for u in build_units(text) if not (u.is_prompt or u.is_about_document)]
+    assert kept == ["The partnership was procured under the light touch regime."]
