@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant import Assistant  # noqa: E402
 from assistant.answer import assess  # noqa: E402
-from assistant.api import standalone_query  # noqa: E402
+from assistant.condense import standalone_query  # noqa: E402
 from assistant.evaluation import read_questions  # noqa: E402
 
 MAX_FALSE_ABSTENTION = 0.02

@@ -7,8 +7,9 @@ import re
 import pytest
 
 from assistant.answer import cite
-from assistant.api import MAX_QUESTION_CHARS, standalone_query
+from assistant.api import MAX_QUESTION_CHARS
 from assistant.chunking import split_sentences
+from assistant.condense import standalone_query
 from assistant.errors import AssistantError
 from assistant.types import Chunk, Hit
 from assistant.units import tidy

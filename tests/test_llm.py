@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.api import Assistant, standalone_query
+from assistant.api import Assistant
 from assistant.cli import app
+from assistant.condense import standalone_query
 from assistant.config import Settings, get_settings
 from assistant.errors import ConfigError
 from assistant.llm import ChatModel
