@@ -1,5 +1,6 @@
-"""Extractive answers: the sentences of the top passages that best answer the question,
-each followed by its source number, or an honest abstention."""
+"""Extractive answers: the direct answer first, then up to three supporting answer units
+(`assistant.units`) from the passages found, each followed by its source number; or an
+honest abstention, saying what the library does not give."""
 
 from __future__ import annotations
 
