@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Generator, Iterator, Sequence
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,16 @@ from assistant.verify import claim_text, has_citations, split_answer
 
 logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
+UNIT_VECTOR_CACHE = 4096
+
+
+@cache
+def limit_blas_threads(threads: int) -> None:
+    """Cap numpy's BLAS threads for this process (once per value; 0 leaves the default)."""
+    if threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=threads, user_api="blas")
 
 
 class Assistant:
@@ -56,8 +67,11 @@ class Assistant:
     def __init__(self, settings: Settings | None = None) -> None:
         offline_environment()
         self.settings = settings or get_settings()
+        limit_blas_threads(self.settings.blas_threads)
         self._library: Library | None = None
         self._generator: ChatModel | None = None
+        # units with no stored sentence vector (a short list item), embedded once
+        self._unit_vectors: dict[str, np.ndarray] = {}
 
     @property
     def library(self) -> Library:
@@ -289,10 +303,14 @@ class Assistant:
                 )
                 found.append((rank, position, unit, vectors))
         missing = [i for i, f in enumerate(found) if f[3] is None]
-        if missing:
-            fresh = embed_texts(self.library.embedder, [found[i][2].raw for i in missing])
-            for i, row in zip(missing, np.asarray(fresh, dtype=np.float32), strict=True):
-                found[i] = (*found[i][:3], row.reshape(1, -1))
+        new = sorted({found[i][2].raw for i in missing} - self._unit_vectors.keys())
+        if new:
+            fresh = embed_texts(self.library.embedder, new)
+            if len(self._unit_vectors) > UNIT_VECTOR_CACHE:
+                self._unit_vectors.clear()
+            self._unit_vectors.update(zip(new, np.asarray(fresh, dtype=np.float32), strict=True))
+        for i in missing:
+            found[i] = (*found[i][:3], self._unit_vectors[found[i][2].raw].reshape(1, -1))
         out = []
         for rank, position, unit, vectors in found:
             assert vectors is not None

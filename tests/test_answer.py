@@ -194,3 +194,12 @@ def test_follow_up_uses_the_conversation(mini_assistant) -> None:
     assert not with_context.abstained
     assert with_context.question == follow_up
     assert {c.doc_id for c in with_context.citations} == {"leics-cip-mini"}
+
+
+def test_the_assistant_caps_blas_threads(settings) -> None:
+    from threadpoolctl import threadpool_info
+
+    from assistant.api import Assistant
+
+    Assistant(settings.model_copy(update={"blas_threads": 1}))
+    assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
