@@ -22,7 +22,7 @@ from assistant.answer import (
     missing_type,
     select_units,
 )
-from assistant.condense import condense
+from assistant.condense import condense, previous_question
 from assistant.config import Settings, get_settings, offline_environment
 from assistant.currency import SEARCH_DEPTH, at_date, prefer_in_force
 from assistant.embedding import embed_texts
@@ -173,7 +173,8 @@ class Assistant:
         library = self.library
         condensed = condense(question, history, self.generator)
         query = normalise_query(thesaurus().respell(condensed))
-        asked = analyse(question, condensed if condensed != question else "")
+        context = condensed if condensed != question else ""
+        asked = analyse(question, context, previous_question(question, history))
         vector = np.asarray(library.embedder.get_query_embedding(query), dtype=np.float32)
         timings["embed_ms"] = _ms(start)
         mark = time.perf_counter()

@@ -86,6 +86,12 @@ def _case_carried(question: str, asked: Sequence[str]) -> str:
     return ""
 
 
+def previous_question(question: str, history: Sequence[dict[str, str]] | None) -> str:
+    """The user's last question, when `question` leans on it; empty otherwise."""
+    asked = [_message_text(m.get("content")) for m in history or () if m.get("role") == "user"]
+    return asked[-1] if asked and leans_on_history(question) else ""
+
+
 def standalone_query(question: str, history: Sequence[dict[str, str]] | None) -> str:
     """Without an LLM, a follow-up is made standalone by carrying over its topic."""
     topic = carried_topic(question, history)

@@ -50,7 +50,7 @@ _ASKS: list[tuple[AnswerType, re.Pattern[str]]] = [
         AnswerType.DURATION,
         re.compile(
             rf"\bhow long\b|\bhow many {_UNIT}\b|\b(time limit|minimum period|standstill period"
-            r"|term of|length of|duration)\b|\bhow (soon|quickly)\b"
+            r"|term of|length|duration)\b|\bhow (soon|quickly)\b"
         ),
     ),
     (
@@ -301,14 +301,16 @@ def answer_type(text: str) -> AnswerType:
     return AnswerType.OTHER
 
 
-def analyse(text: str, context: str = "") -> Question:
-    """`context`: what a follow-up carries over from the conversation (its cases and terms)."""
+def analyse(text: str, context: str = "", previous: str = "") -> Question:
+    """`context`: what a follow-up carries over from the conversation (its cases and terms);
+    `previous`: the question it follows, whose answer type a follow-up without one of its own
+    keeps ("how long is standstill under PCR?" then "what about under PA23?")."""
     words = thesaurus()
     spelled = words.respell(text)
     expansions = tuple(words.expansions(spelled))
     kind = answer_type(text)
-    if kind is AnswerType.OTHER and context:
-        kind = answer_type(context)
+    if kind is AnswerType.OTHER and (previous or context):
+        kind = answer_type(previous or context)
     terms = frozenset(tokenize(f"{spelled} {' '.join(expansions)} {context}"))
     own = frozenset(tokenize(spelled))
     named = words.named(f"{text} {context}")

@@ -106,3 +106,11 @@ def test_a_question_naming_only_the_partner_is_about_the_default_case() -> None:
 def test_cases_must_be_entities() -> None:
     with pytest.raises(ValueError, match="not entities"):
         Thesaurus.load("synonyms: []\nentities: {A: [a]}\ncases: [B]\n")
+
+
+def test_a_follow_up_without_its_own_answer_type_keeps_the_previous_one() -> None:
+    asked = analyse("what about under PA23?", previous="standstill length under PCR?")
+    assert asked.answer_type is AnswerType.DURATION
+    assert analyse("who won it?", previous="how long did it last?").answer_type is (
+        AnswerType.PERSON_OR_ORG
+    )
