@@ -152,6 +152,7 @@ class Thesaurus:
     not_held: dict[str, tuple[str, ...]]
     cases: frozenset[str] = frozenset()
     default_case: str = ""
+    attributes: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, text: str) -> Thesaurus:
@@ -174,7 +175,8 @@ class Thesaurus:
         unknown = (cases | ({default} if default else set())) - set(entities)
         if unknown:
             raise ValueError(f"thesaurus cases {sorted(unknown)} are not entities")
-        return cls(groups, entities, spellings, not_held, cases, default)
+        attributes = tuple(str(a).lower() for a in data.get("attributes") or [])
+        return cls(groups, entities, spellings, not_held, cases, default, attributes)
 
     def cases_of(self, names: frozenset[str]) -> frozenset[str]:
         """The cases a question naming `names` is about (the default case when it names a
@@ -208,6 +210,13 @@ class Thesaurus:
             if any(f" {_words(p)} " in low for p in group):
                 out += [p for p in group if f" {_words(p)} " not in low]
         return list(dict.fromkeys(out))
+
+    def without_attributes(self, text: str) -> str:
+        """`text` less the phrases that name what was asked about ("closing date", "how
+        long") rather than the subject: what a follow-up asking its own thing carries over."""
+        for phrase in sorted(self.attributes, key=len, reverse=True):
+            text = re.sub(rf"\b{re.escape(phrase)}\b", " ", text, flags=re.I)
+        return " ".join(text.split())
 
     def named(self, text: str) -> frozenset[str]:
         """The entities `text` names (by any alias)."""

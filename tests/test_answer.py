@@ -9,7 +9,7 @@ import pytest
 from assistant.answer import cite
 from assistant.api import MAX_QUESTION_CHARS
 from assistant.chunking import split_sentences
-from assistant.condense import standalone_query
+from assistant.condense import previous_question, standalone_query
 from assistant.errors import AssistantError
 from assistant.types import Chunk, Hit
 from assistant.units import tidy
@@ -177,6 +177,52 @@ def test_a_follow_up_to_a_follow_up_carries_both_topics() -> None:
     ]
     query = standalone_query("what about light touch?", history)
     assert "sub-central" in query and "works" in query
+
+
+@pytest.mark.parametrize(
+    ("question", "carried"),
+    [
+        ("does that apply to light touch contracts too?", "standstill"),
+        ("whats the welsh equivalent?", "sufficiency duty"),
+        ("has the light touch figure moved as well?", "threshold"),
+    ],
+)
+def test_a_question_that_points_back_at_its_end_or_subject_is_a_follow_up(
+    question: str, carried: str
+) -> None:
+    history = {
+        "standstill": "how long is the standstill period under the new act?",
+        "sufficiency duty": "what's the sufficiency duty in s.22G in a nutshell?",
+        "threshold": "PA23 sub-central threshold for a procurement starting feb 2026?",
+    }[carried]
+    query = standalone_query(question, [{"role": "user", "content": history}])
+    assert query.startswith(question) and carried in query
+
+
+def test_a_follow_up_asking_its_own_thing_takes_the_subject_not_the_attribute() -> None:
+    history = [{"role": "user", "content": "whats the closing date for the leics CIP tender?"}]
+    query = standalone_query("when was the contract meant to kick off then?", history)
+    assert "leics CIP tender" in query and "closing" not in query
+    # a thin one ("same?") asks what the question before asked, so it keeps all of it
+    history = [{"role": "user", "content": "standstill length under PCR?"}]
+    assert "length" in standalone_query("what about under PA23 - same?", history)
+
+
+def test_only_a_thin_follow_up_keeps_the_previous_answer_type() -> None:
+    history = [
+        {"role": "user", "content": "what counts as a light touch contract under the Act?"},
+        {"role": "user", "content": "which section defines it?"},
+    ]
+    asked = "and what flexibilities do they get on time limits and standstill?"
+    assert previous_question(asked, history) == ""
+    assert "section" not in standalone_query(asked, history)
+    assert previous_question("what about PA23 - same?", history) == "which section defines it?"
+
+
+def test_a_question_naming_a_regime_does_not_take_the_case_under_discussion() -> None:
+    history = [{"role": "user", "content": "when did leics go out to tender?"}]
+    question = "when did the procurement act go live?"
+    assert standalone_query(question, history) == question
 
 
 def test_follow_up_uses_the_conversation(mini_assistant) -> None:

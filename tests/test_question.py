@@ -114,3 +114,11 @@ def test_a_follow_up_without_its_own_answer_type_keeps_the_previous_one() -> Non
     assert analyse("who won it?", previous="how long did it last?").answer_type is (
         AnswerType.PERSON_OR_ORG
     )
+
+
+def test_attributes_are_what_was_asked_about_not_the_subject() -> None:
+    words = thesaurus()
+    assert words.without_attributes("whats the closing date for the leics CIP tender?") == (
+        "the for the leics CIP tender?"
+    )
+    assert words.without_attributes("standstill period") == "standstill period"
