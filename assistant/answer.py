@@ -28,6 +28,9 @@ _YEAR = re.compile(r"(19|20)\d\d")
 W_COSINE, W_TERMS, W_RANK = 1.0, 0.35, 0.15
 W_TYPE, W_ENTITY, W_OTHER_CASE, W_DANGLING, W_QUOTED = 0.15, 0.05, 0.2, 0.3, 0.3
 W_NOVEL = 0.2
+# A unit that names only the other regime than the one the question names ("under the Act ..."
+# for "under the old rules, how long?") is context, not the answer.
+W_OTHER_REGIME = 0.2
 # The direct answer is chosen among the units scoring at least this share of the best.
 LEAD_RATIO = 0.9
 # ... or, when none of those states the wanted figure, among units at least this share.
@@ -164,6 +167,10 @@ def unit_score(question: Question, candidate: Candidate, passage_names: frozense
         cases = words.cases_of(question.entities)
         if named & words.cases and not named & cases:
             score -= W_OTHER_CASE  # about Newport when the question asks about Leicestershire
+    if question.regimes:
+        said = thesaurus().regimes_named(unit.text) or thesaurus().regimes_named(candidate.heading)
+        if said and not said & question.regimes:
+            score -= W_OTHER_REGIME
     if _QUOTED.match(unit.text) and not _ABOUT_CLAIMS.search(question.text):
         score -= W_QUOTED  # a quoted claim (a myth the passage then corrects) is no answer
     return score

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache, lru_cache
 from importlib import resources
@@ -153,6 +153,7 @@ class Thesaurus:
     cases: frozenset[str] = frozenset()
     default_case: str = ""
     attributes: tuple[str, ...] = ()
+    regimes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, text: str) -> Thesaurus:
@@ -176,7 +177,11 @@ class Thesaurus:
         if unknown:
             raise ValueError(f"thesaurus cases {sorted(unknown)} are not entities")
         attributes = tuple(str(a).lower() for a in data.get("attributes") or [])
-        return cls(groups, entities, spellings, not_held, cases, default, attributes)
+        regimes = {
+            str(name): tuple(str(a).lower() for a in aliases)
+            for name, aliases in (data.get("regimes") or {}).items()
+        }
+        return cls(groups, entities, spellings, not_held, cases, default, attributes, regimes)
 
     def cases_of(self, names: frozenset[str]) -> frozenset[str]:
         """The cases a question naming `names` is about (the default case when it names a
@@ -217,6 +222,10 @@ class Thesaurus:
         for phrase in sorted(self.attributes, key=len, reverse=True):
             text = re.sub(rf"\b{re.escape(phrase)}\b", " ", text, flags=re.I)
         return " ".join(text.split())
+
+    def regimes_named(self, text: str) -> frozenset[str]:
+        """The regimes `text` names ("under the old rules" -> PCR2015)."""
+        return _named(tuple(self.regimes.items()), text)
 
     def named(self, text: str) -> frozenset[str]:
         """The entities `text` names (by any alias)."""
@@ -279,6 +288,7 @@ class Question:
     own_terms: frozenset[str] = frozenset()  # the question's own stems (no context, no expansions)
     topic_terms: frozenset[str] = frozenset()  # `terms` less the case names
     not_held: str | None = None  # a kind of fact the library never holds, if it asks for one
+    regimes: frozenset[str] = frozenset()  # the regimes it names (else those its context names)
 
     def anchors(self, df: Mapping[str, int]) -> list[tuple[frozenset[str], float]]:
         """What a figure must be stated next to: the question's content terms known to the
@@ -333,6 +343,7 @@ def analyse(text: str, context: str = "", previous: str = "") -> Question:
         own_terms=own,
         topic_terms=frozenset(terms - names),
         not_held=words.asks_for_not_held(text),
+        regimes=words.regimes_named(spelled) or words.regimes_named(context),
     )
 
 

@@ -66,6 +66,17 @@ def test_a_sentence_far_behind_does_not_lead_just_for_its_date() -> None:
     assert select_units(asked, [close, far], [frozenset()], 2, DF)[0] == 0
 
 
+def test_a_unit_about_the_other_regime_does_not_lead() -> None:
+    asked = analyse("under the old rules how long was the standstill for light touch contracts?")
+    act = _candidate("Under the Act, light touch standstill is 8 working days.", 0.80)
+    pcr = _candidate("Standstill applied to light touch contracts: 10 days.", 0.74, 1)
+    pcr_heading = "PCR 2015 regulations 84-87: reports and standstill"
+    pcr = Candidate(1, 0, pcr.unit, pcr.vector, pcr.cosine, pcr_heading)
+    assert select_units(asked, [act, pcr], [frozenset(), frozenset()], 2, DF)[0] == 1
+    neutral = analyse("how long was the standstill for light touch contracts?")
+    assert select_units(neutral, [act, pcr], [frozenset(), frozenset()], 2, DF)[0] == 0
+
+
 def test_the_shipped_assistant_refuses_a_phone_number_and_keeps_the_nearest(mini_assistant):
     answer = mini_assistant.ask("What is the phone number of the council's commissioning team?")
     assert answer.abstained

@@ -122,3 +122,11 @@ def test_attributes_are_what_was_asked_about_not_the_subject() -> None:
         "the for the leics CIP tender?"
     )
     assert words.without_attributes("standstill period") == "standstill period"
+
+
+def test_regimes_are_named_by_users_words() -> None:
+    words = thesaurus()
+    assert words.regimes_named("under the old rules did we need a standstill?") == {"PCR2015"}
+    assert words.regimes_named("what about under PA23 - same?") == {"PA2023"}
+    assert analyse("and for light touch?", "standstill period new act").regimes == {"PA2023"}
+    assert not words.regimes_named("what did Leicestershire's partner do?")
