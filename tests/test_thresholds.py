@@ -114,7 +114,7 @@ def test_the_figures_match_the_regulation_documents(tables) -> None:
         ),
         (
             "Which light touch threshold applied in 2018?",
-            ["holds no verified light touch threshold for a procurement commenced in 2018"],
+            ["commenced in 2018 fell under", "£615,278", "from 1 January 2018 to 31 December 2019"],
         ),
         (
             "We are running a legacy PCR procurement for children's residential care. What "
@@ -162,8 +162,9 @@ def test_stale_figures_point_to_the_figure_in_force(tables) -> None:
     )
     assert "it is £135,018" in notes[0]
     assert notes[1].startswith("£625,050 was the light touch threshold")
-    later = thresholds.stale_figures(tables, "The figure is £663,540.", date(2018, 9, 1))
-    assert later and "only for procurements commenced from 1 January 2022" in later[0]
+    later = thresholds.stale_figures(tables, "The figure is £663,540.", date(2017, 9, 1))
+    assert later and "only for procurements commenced from 1 January 2020" in later[0]
+    assert thresholds.stale_figures(tables, "It was £615,278.", date(2018, 9, 1)) == []
     assert thresholds.stale_figures(tables, "It is £663,540.", TODAY) == []
 
 
