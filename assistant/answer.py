@@ -155,7 +155,7 @@ def unit_score(question: Question, candidate: Candidate, passage_names: frozense
     score += W_RANK / (1 + candidate.rank)
     score += W_NOVEL * _novelty(question, unit.text)
     kind = question.answer_type
-    if (kind is AnswerType.LIST and unit.items) or carries(unit.text, kind):
+    if (kind is AnswerType.LIST and unit.items) or carries(unit.text, kind, question.text):
         score += W_TYPE
     if unit.announces and not unit.items:
         score -= W_DANGLING  # "... in one of two ways." without the ways
@@ -233,7 +233,7 @@ def _lead(
     def key(i: int) -> tuple[bool, bool, float]:
         unit = candidates[i].unit
         held = _anchor_share(anchors, f"{unit.raw} {candidates[i].heading}") >= ANCHOR_SHARE
-        return (typed and carries(unit.text, kind), held, float(scores[i]))
+        return (typed and carries(unit.text, kind, question.text), held, float(scores[i]))
 
     pick = max(near, key=key)
     if typed and not key(pick)[0]:
@@ -268,7 +268,7 @@ def missing_type(
         return None
     for c in candidates:
         held = _anchor_share(anchors, f"{c.unit.raw} {c.heading}") >= ANCHOR_SHARE
-        if held and carries(c.unit.text, kind):
+        if held and carries(c.unit.text, kind, question.text):
             return None
     return f"{DESCRIBED[kind]} for what this question asks about"
 

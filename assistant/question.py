@@ -27,6 +27,7 @@ class AnswerType(StrEnum):
     MONEY = "money"
     PERCENTAGE = "percentage"
     COUNT = "count"
+    FREQUENCY = "frequency"
     PROVISION = "provision"
     PERSON_OR_ORG = "person_or_org"
     REASON = "reason"
@@ -47,6 +48,14 @@ _ASKS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (AnswerType.EMAIL, re.compile(r"\be-?mail address|\bcontact details\b")),
     (AnswerType.PERCENTAGE, re.compile(r"\b(percent(age)?|per cent|proportion|what share)\b|%")),
     (
+        AnswerType.PROVISION,
+        re.compile(
+            r"\b(which|what) (regulation|reg|section|provision|schedule|article|part|rule|"
+            r"paragraph|power|ground)s?\b|\bunder (which|what)\b|\bwhere in the\b|\bpinpoint\b"
+            r"|\b(which|what) (si|statutory instrument|instrument|act|order|regs)\b"
+        ),
+    ),
+    (
         AnswerType.DURATION,
         re.compile(
             rf"\bhow long\b|\bhow many {_UNIT}\b|\b(time limit|minimum period|standstill period"
@@ -65,15 +74,13 @@ _ASKS: list[tuple[AnswerType, re.Pattern[str]]] = [
         re.compile(
             r"\bwhen (did|was|were|will|has|have|had)\b|^\W*(and |so |but )?when\b(?! (is|are|does|"
             r"do|can|must|should|may)\b)|\bwhat (date|year|day)\b|\bwhich (date|year)\b"
+            r"|\b(cut-?off|closing|start|end|expiry|go-?live) date\b"
         ),
     ),
-    (AnswerType.COUNT, re.compile(r"\bhow many\b|\bnumber of\b")),
+    (AnswerType.COUNT, re.compile(r"\bhow many\b(?! times (a|per|each)\b)|\bnumber of\b")),
     (
-        AnswerType.PROVISION,
-        re.compile(
-            r"\b(which|what) (regulation|reg|section|provision|schedule|article|part|rule|"
-            r"paragraph|power|ground)s?\b|\bunder (which|what)\b|\bwhere in the\b|\bpinpoint\b"
-        ),
+        AnswerType.FREQUENCY,
+        re.compile(r"\bhow (often|frequently)\b|\bhow many times (a|per|each)\b"),
     ),
     (
         AnswerType.PERSON_OR_ORG,
@@ -119,6 +126,12 @@ _CARRIES: dict[AnswerType, re.Pattern[str]] = {
         re.I,
     ),
     AnswerType.COUNT: re.compile(rf"\b\d+\b|\b{_NUMBER_WORD}\b|\bboth\b", re.I),
+    AnswerType.FREQUENCY: re.compile(
+        r"\b(every|each|per|a|once a|twice a) (\w+ )?(year|month|week|quarter|day)s?\b"
+        r"|\b(annual(ly)?|yearly|monthly|quarterly|weekly|daily|biennial(ly)?)\b"
+        r"|\b(once|twice) (a|an|in|every|each|per)\b|\beach \w+-(year|month|week) period\b",
+        re.I,
+    ),
     AnswerType.PROVISION: CITATION,
 }
 # Types whose answer is a figure or a contact detail: a sentence without one cannot answer.
@@ -130,6 +143,7 @@ FIGURES = frozenset(
         AnswerType.MONEY,
         AnswerType.PERCENTAGE,
         AnswerType.COUNT,
+        AnswerType.FREQUENCY,
     }
 )
 # How the abstention names what is missing.
@@ -141,6 +155,7 @@ DESCRIBED = {
     AnswerType.MONEY: "an amount",
     AnswerType.PERCENTAGE: "a percentage",
     AnswerType.COUNT: "a number",
+    AnswerType.FREQUENCY: "how often",
 }
 
 
@@ -271,7 +286,7 @@ _CUE_WORDS = frozenset(
         "how much many long when date day year time period value worth cost price amount "
         "figure number total big large exactly exact roughly approximately whats what's "
         "currently current now today ever separate unrelated another quick question q pls please "
-        "slide slides"
+        "slide slides often frequently get gets got"
     )
 )
 
@@ -347,12 +362,41 @@ def analyse(text: str, context: str = "", previous: str = "") -> Question:
     )
 
 
-def carries(text: str, kind: AnswerType) -> bool:
-    """Whether `text` states something of the type (a date, a figure, a provision...). An
-    amount may be a share ("how much can the value rise?" -> "50%")."""
+def carries(text: str, kind: AnswerType, asked: str = "") -> bool:
+    """Whether `text` states something of the type (a date, a figure, a provision, an
+    instrument...) other than what the question `asked` itself states ("they wanted 4
+    properties; how many did they get?" is not answered by "four properties"). An amount may be
+    a share ("how much can the value rise?" -> "50%")."""
     pattern = _CARRIES.get(kind)
     if pattern is None:
         return False
-    if kind is AnswerType.MONEY and _CARRIES[AnswerType.PERCENTAGE].search(text):
+    if kind is AnswerType.MONEY and carries(text, AnswerType.PERCENTAGE, asked):
         return True
-    return bool(pattern.search(text))
+    found = [m.group(0) for m in pattern.finditer(text)]
+    if kind is AnswerType.PROVISION:
+        found += [m.group(0) for m in _INSTRUMENT.finditer(text)]
+    # a count the question gives is what it counts from, not the answer ("they wanted 4; how
+    # many did they get?"); other figures in a question are what the answer must state
+    given = (
+        {_value(m.group(0)) for m in pattern.finditer(asked)} if kind is AnswerType.COUNT else set()
+    )
+    return any(_value(f) not in given for f in found)
+
+
+_INSTRUMENT = re.compile(
+    r"\b(W?SSI|WSI|SI|S\.I\.) \d{4}/\d+|\b[A-Z][\w']*(?: [A-Z(][\w()']*| and| of| for)* "
+    r"(Act|Regulations|Order) \d{4}\b"
+)
+_DIGITS = dict(
+    zip(
+        _NUMBER_WORD.strip("(?:)").split("|"),
+        "1 2 3 4 5 6 7 8 9 10 11 12 15 20 30".split(),
+        strict=True,
+    )
+)
+
+
+def _value(figure: str) -> str:
+    """A stated figure compared as a value: "four" == "4", "£704m" == "£704 m"."""
+    words = figure.lower().split()
+    return "".join(_DIGITS.get(w, w) for w in words)

@@ -31,6 +31,10 @@ from assistant.question import AnswerType, Thesaurus, analyse, answer_type, carr
         ),
         ("What is a competitive flexible procedure?", AnswerType.DEFINITION),
         ("What is the phone number of the commissioning team?", AnswerType.PHONE),
+        ("how often does the partnership get reviewed", AnswerType.FREQUENCY),
+        ("which SI made the 1 Jan 2026 changes to the thresholds?", AnswerType.PROVISION),
+        ("which Act inserted s.22G into the Children Act 1989?", AnswerType.PROVISION),
+        ("transitional regs - cut-off date for a PIN as a call for competition", AnswerType.DATE),
     ],
 )
 def test_answer_type(question: str, kind: AnswerType) -> None:
@@ -56,6 +60,11 @@ def test_when_is_a_condition_not_a_date() -> None:
         ("See reg. 31(5) for the time limit.", AnswerType.PROVISION, True),
         ("Call 0116 305 0000 for details.", AnswerType.PHONE, True),
         ("The commissioning team sits in County Hall.", AnswerType.PHONE, False),
+        ("It was inserted by the Children and Young Persons Act 2008.", AnswerType.PROVISION, True),
+        ("The figures changed under SI 2025/1200.", AnswerType.PROVISION, True),
+        ("The term is reviewed every year.", AnswerType.FREQUENCY, True),
+        ("It must award at least once in each five-year period.", AnswerType.FREQUENCY, True),
+        ("The term can run for ten years.", AnswerType.FREQUENCY, False),
     ],
 )
 def test_carries(text: str, kind: AnswerType, expected: bool) -> None:
@@ -130,3 +139,11 @@ def test_regimes_are_named_by_users_words() -> None:
     assert words.regimes_named("what about under PA23 - same?") == {"PA2023"}
     assert analyse("and for light touch?", "standstill period new act").regimes == {"PA2023"}
     assert not words.regimes_named("what did Leicestershire's partner do?")
+
+
+def test_a_count_the_question_gives_is_not_its_answer() -> None:
+    asked = "they originally wanted 4 properties, how many did that come down to?"
+    assert not carries("The plan was to procure four properties.", AnswerType.COUNT, asked)
+    assert carries("The three were in Hinckley and Coalville.", AnswerType.COUNT, asked)
+    # other figures in a question are what the answer must state, so they still count
+    assert carries("Two grounds cap each increase at 50%.", AnswerType.PERCENTAGE, "which cap 50%?")
