@@ -33,6 +33,7 @@ W_NOVEL = 0.2
 W_OTHER_REGIME = 0.2
 # The direct answer is chosen among the units scoring at least this share of the best.
 LEAD_RATIO = 0.9
+LEAD_BY_SHARE = True
 # ... or, when none of those states the wanted figure, among units at least this share.
 LEAD_TYPED_FLOOR = 0.75
 # A figure answers a question only if its unit (with the passage heading) holds this share of
@@ -230,10 +231,16 @@ def _lead(
     floor = LEAD_RATIO * float(scores.max())
     near = [i for i in range(len(candidates)) if scores[i] >= floor]
 
-    def key(i: int) -> tuple[bool, bool, float]:
+    def key(i: int) -> tuple[bool, bool, float, float]:
         unit = candidates[i].unit
-        held = _anchor_share(anchors, f"{unit.raw} {candidates[i].heading}") >= ANCHOR_SHARE
-        return (typed and carries(unit.text, kind, question.text), held, float(scores[i]))
+        share = _anchor_share(anchors, f"{unit.raw} {candidates[i].heading}")
+        held = share >= ANCHOR_SHARE
+        return (
+            typed and carries(unit.text, kind, question.text),
+            held,
+            round(share * 4) / 4 if LEAD_BY_SHARE else 0.0,
+            float(scores[i]),
+        )
 
     pick = max(near, key=key)
     if typed and not key(pick)[0]:
