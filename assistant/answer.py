@@ -33,7 +33,6 @@ W_NOVEL = 0.2
 W_OTHER_REGIME = 0.2
 # The direct answer is chosen among the units scoring at least this share of the best.
 LEAD_RATIO = 0.9
-LEAD_BY_SHARE = True
 # ... or, when none of those states the wanted figure, among units at least this share.
 LEAD_TYPED_FLOOR = 0.75
 # A figure answers a question only if its unit (with the passage heading) holds this share of
@@ -238,7 +237,7 @@ def _lead(
         return (
             typed and carries(unit.text, kind, question.text),
             held,
-            round(share * 4) / 4 if LEAD_BY_SHARE else 0.0,
+            round(share * 4) / 4,  # more of what is asked about, in quarters
             float(scores[i]),
         )
 

@@ -82,3 +82,13 @@ def test_the_shipped_assistant_refuses_a_phone_number_and_keeps_the_nearest(mini
     assert answer.abstained
     assert "does not give phone numbers" in answer.text
     assert answer.nearest and not answer.citations
+
+
+def test_of_two_dated_units_the_one_holding_more_of_the_question_leads() -> None:
+    asked = analyse("cut-off date for a sub-central PIN used as the call for competition?")
+    df = {"sub": 3, "central": 3, "pin": 4, "call": 5, "competit": 6, "cut": 9}
+    vague = _candidate("A sub-central PIN sent before 24 February 2025 is not saved.", 0.86)
+    exact = _candidate(
+        "A sub-central PIN used as a call for competition before 26 May 2023 is saved.", 0.78
+    )
+    assert select_units(asked, [vague, exact], [frozenset()], 2, df)[0] == 1
