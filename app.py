@@ -10,8 +10,11 @@ from __future__ import annotations
 import html
 import logging
 import os
+import shutil
+import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -30,6 +33,7 @@ from assistant.errors import AssistantError
 from assistant.export import Report, answer_report, conversation_report, to_markdown, write_report
 from assistant.feedback import record_feedback
 from assistant.regime import CONTRACT_KINDS, RegimeAdvice, advice_report, which_rules_apply
+from assistant.serving import check_exposure
 from assistant.trainer import SUGGESTED_TOPICS, TrainerPack, build_pack, pack_report
 from assistant.types import DOC_TYPES, REGIMES, Answer, Citation
 from assistant.uploads import ALLOWED_SUFFIXES, UPLOAD_DOC_TYPE, UserCollection, search_scope
@@ -60,6 +64,8 @@ SCOPES = {  # label -> (search the shipped library, search my documents)
 }
 FORMATS = {"Word (.docx)": "docx", "Markdown (.md)": "md"}
 SOURCES_EMPTY = "<p>Sources appear here.</p>"
+SESSIONS_DIR = "sessions"  # anonymous sessions' uploads, under user_data_dir
+STALE_SESSION_S = 24 * 3600  # an anonymous session untouched this long has surely ended
 CSS = """
 .source-card {border: 1px solid #c8ccd2; border-radius: 6px; padding: 0.6em; margin-bottom: 0.6em;}
 .source-card h3 {font-size: 1em; margin: 0 0 0.3em 0;}
@@ -142,19 +148,53 @@ def answer_stream(
 
 
 class Users:
-    """Each login (or 'local' without login) has its own uploaded documents."""
+    """Each login has its own uploaded documents; without a login each browser session has
+    its own, under `<user_data_dir>/sessions/`, deleted when the session ends."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._collections: dict[str, UserCollection] = {}
+        self.sessions_dir = Path(settings.user_data_dir) / SESSIONS_DIR
+        self._anonymous = settings.model_copy(update={"user_data_dir": self.sessions_dir})
+        self._collections: dict[tuple[str, str], UserCollection] = {}
         self._lock = threading.Lock()
 
+    @staticmethod
+    def _key(request: gr.Request | None) -> tuple[str, str]:
+        user = getattr(request, "username", None)
+        if user:
+            return ("user", user)
+        session = getattr(request, "session_hash", None)
+        if not session:
+            raise AssistantError("This page has no session; reload it and try again.")
+        return ("session", session)
+
     def collection(self, request: gr.Request | None) -> UserCollection:
-        owner = getattr(request, "username", None) or "local"
+        key = self._key(request)
         with self._lock:
-            if owner not in self._collections:
-                self._collections[owner] = UserCollection(self.settings, owner)
-            return self._collections[owner]
+            if key not in self._collections:
+                settings = self.settings if key[0] == "user" else self._anonymous
+                self._collections[key] = UserCollection(settings, key[1])
+            return self._collections[key]
+
+    def end_session(self, request: gr.Request | None) -> None:
+        """Forget an anonymous session's documents (a login keeps its own)."""
+        if getattr(request, "username", None) or not getattr(request, "session_hash", None):
+            return
+        with self._lock:
+            gone = self._collections.pop(("session", request.session_hash), None)  # type: ignore[union-attr]
+        if gone is not None:
+            shutil.rmtree(gone.files_dir.parent, ignore_errors=True)
+
+    def clear_stale_sessions(self, max_age_s: float = STALE_SESSION_S) -> None:
+        """Remove sessions nothing has touched for `max_age_s` (a crash or restart skipped
+        their unload). Other workers' live sessions stay."""
+        if not self.sessions_dir.is_dir():
+            return
+        cutoff = time.time() - max_age_s
+        for folder in self.sessions_dir.glob("users/*"):
+            newest = max((p.stat().st_mtime for p in folder.rglob("*")), default=0.0)
+            if max(newest, folder.stat().st_mtime) < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _documents_md(collection: UserCollection) -> str:
@@ -569,6 +609,7 @@ def _cases_tab(h: Handlers) -> None:
 
 def build_app(assistant: Assistant) -> gr.Blocks:
     h = Handlers(assistant)
+    h.users.clear_stale_sessions()
     with gr.Blocks(title="Innovation Partnership Assistant") as demo:
         gr.Markdown(
             "# Innovation Partnership Assistant\n"
@@ -583,6 +624,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             _cases_tab(h)
             listing, pick = _documents_tab(h)
         _on(demo.load, h.show_documents, None, [listing, pick])
+        demo.unload(h.users.end_session)
         gr.api(h.ask_json, api_name="ask")
         gr.api(h.which_rules_json, api_name="which_rules")
         gr.api(h.trainer_pack_json, api_name="trainer_pack")
@@ -590,16 +632,21 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
 
 def main(host: str | None = None, port: int | None = None) -> None:
+    """Serve the app; raises ConfigError (before building anything) when the address and
+    login settings would open it to other machines without a login."""
     settings = get_settings()
+    host = host or settings.host
+    users = auth_users(settings.auth)
+    check_exposure(host, users, settings.allow_anonymous)
     assistant = Assistant(settings)
     if assistant.ensure_index() is not None:
         logger.warning("built the index from %s", settings.corpus_dir)
     demo = build_app(assistant)
     demo.queue(default_concurrency_limit=4).launch(
-        server_name=host or settings.host,
+        server_name=host,
         server_port=port or settings.port,
         share=False,
-        auth=auth_users(settings.auth) or None,
+        auth=users or None,
         auth_message="Sign in to the Innovation Partnership Assistant.",
         max_file_size=f"{settings.upload_max_mb:g}mb",
         footer_links=["api"],
@@ -612,4 +659,7 @@ def main(host: str | None = None, port: int | None = None) -> None:
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING)
-    main()
+    try:
+        main()
+    except (AssistantError, ValueError) as exc:
+        sys.exit(f"error: {exc}")

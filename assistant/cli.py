@@ -197,7 +197,10 @@ def serve(
     sys.path.insert(0, str(Path.cwd()))
     import app as web  # the Gradio layer lives outside the core package
 
-    web.main(host=host, port=port)
+    try:
+        web.main(host=host, port=port)
+    except (AssistantError, ValueError) as exc:
+        raise _fail(exc) from exc
 
 
 @app.command(name="import-legislation")

@@ -149,6 +149,12 @@ class Settings(BaseSettings):
         description="Web app login: 'user:pass,user2:pass2' or the path of a file with one "
         "user:pass per line; unset = no login.",
     )
+    allow_anonymous: bool = Field(
+        False,
+        description="Serve without a login on an address other machines can reach. Without it "
+        "the app refuses to start on a non-loopback host unless `auth` is set. Without a login "
+        "each browser session has its own upload collection, deleted when the session ends.",
+    )
 
     @field_validator("llm_api_key")
     @classmethod
@@ -192,6 +198,8 @@ def auth_users(value: str | None) -> list[tuple[str, str]]:
     if not value or not value.strip():
         return []
     path = Path(value.strip()).expanduser()
+    if not path.is_file() and ":" not in value and ("/" in value or "\\" in value):
+        raise ValueError(f"ASSISTANT_AUTH names a file that does not exist: {value.strip()}")
     text = path.read_text(encoding="utf-8") if path.is_file() else value
     lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
     entries = [e.strip() for line in lines for e in line.split(",")]

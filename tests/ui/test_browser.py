@@ -224,6 +224,19 @@ def test_upload_a_document_and_get_an_answer_citing_it(page, tmp_path, shots) ->
     assert card.locator(".badge.upload").inner_text() == "your document"
 
 
+def test_another_browser_session_does_not_see_these_documents(browser, app_url, page) -> None:
+    """Without a login every browser session has its own uploads (issue 17, item 2)."""
+    other = _open(browser, app_url, 1280, 900)
+    try:
+        _tab(other, "My documents")
+        other.get_by_text("You have no documents yet.").wait_for()
+        assert "Rutland" not in other.locator("#my-documents").inner_text()
+    finally:
+        other.context.close()
+    _tab(page, "My documents")  # the first session still has its document
+    assert "Rutland foster care pilot notes" in page.locator("#my-documents").inner_text()
+
+
 def test_remove_the_document_again(page) -> None:
     _tab(page, "My documents")
     page.locator("#upload-remove").click()
