@@ -64,6 +64,13 @@ SCOPES = {  # label -> (search the shipped library, search my documents)
 }
 FORMATS = {"Word (.docx)": "docx", "Markdown (.md)": "md"}
 SOURCES_EMPTY = "<p>Sources appear here.</p>"
+# An upload's claims about itself, in the order and words its source card shows them.
+CLAIM_LABELS = {
+    "doc_type": "type",
+    "regime": "regime",
+    "publisher": "publisher",
+    "source_url": "source",
+}
 SESSIONS_DIR = "sessions"  # anonymous sessions' uploads, under user_data_dir
 STALE_SESSION_S = 24 * 3600  # an anonymous session untouched this long has surely ended
 CSS = """
@@ -72,6 +79,8 @@ CSS = """
 .badge {display: inline-block; font-size: 0.8em; padding: 0 0.4em; margin-right: 0.3em;
         border-radius: 4px; background: #e8eef7; color: #1d3a6b;}
 .badge.upload {background: #e9f5e9; color: #1f5a24;}
+.source-card.upload {border-style: dashed; border-color: #1f5a24;}
+.source-card .claims {font-size: 0.85em; margin: 0.2em 0; overflow-wrap: anywhere;}
 .source-card mark {background: #fff3b0; color: inherit;}
 .source-card summary {cursor: pointer;}
 .source-card a {overflow-wrap: anywhere;}
@@ -89,19 +98,30 @@ def _card(c: Citation | Any, passage: str) -> str:
     upload = c.doc_type == UPLOAD_DOC_TYPE
     badges = [("your document", "badge upload")] if upload else []
     badges += [(b, "badge") for b in (c.doc_type, c.regime) if b and not upload]
-    url = getattr(c, "source_url", "") or getattr(c, "url", "")
+    url = "" if upload else getattr(c, "source_url", "") or getattr(c, "url", "")
     link = (
         f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">'
         f"{html.escape(url)}</a>"
         if url
-        else ""
+        else _claims(getattr(c, "claims", ()))
     )
     return (
-        f'<div class="source-card" id="source-{c.n}"><h3>[{c.n}] {html.escape(c.title)}</h3>'
+        f'<div class="source-card{" upload" if upload else ""}" id="source-{c.n}">'
+        f"<h3>[{c.n}] {html.escape(c.title)}</h3>"
         + "".join(f"<span class='{k}'>{html.escape(b)}</span>" for b, k in badges)
         + f" <i>{html.escape(c.locator)}</i><br>{link}"
         + f"<details><summary>Supporting passage [{c.n}]</summary><p>{body}</p></details></div>"
     )
+
+
+def _claims(claims: tuple[tuple[str, str], ...]) -> str:
+    """What an uploaded file says about itself, as its claims: plain text, never a link or a
+    badge like the library's."""
+    shown = [(CLAIM_LABELS[k], v) for k, v in claims if k in CLAIM_LABELS]
+    if not shown:
+        return ""
+    items = "; ".join(f"{label} <q>{html.escape(value)}</q>" for label, value in shown)
+    return f"<p class='claims'>The file says of itself (not checked by the library): {items}</p>"
 
 
 def sources_html(answer: Answer) -> str:

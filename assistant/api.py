@@ -39,6 +39,7 @@ from assistant.ingest import IngestReport, Progress, build_index
 from assistant.llm import ChatModel
 from assistant.passages import suppress_near_duplicates, with_neighbours
 from assistant.prompts import model_abstained
+from assistant.provenance import with_provenance
 from assistant.query import normalise_query
 from assistant.question import Question, analyse, thesaurus
 from assistant.retrieve import Filters, Library, normalise_filters
@@ -209,6 +210,7 @@ class Assistant:
                 notes += verification_notes(check)
         answer, dated = at_date(answer, library, question, as_at)
         notes += dated
+        answer = with_provenance(answer, asked.answer_type)
         if stream and (answer.abstained or "llm_ms" not in timings or "llm_fallback" in timings):
             yield answer.text
         timings["compose_ms"] = _ms(mark)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from assistant.types import Answer, Citation
+from assistant.types import UPLOAD_DOC_TYPE, Answer, Citation
 
 BlockKind = Literal["heading", "paragraph", "bullet", "quote"]
 Format = Literal["md", "docx"]
@@ -37,18 +37,34 @@ class Reference:
     doc_type: str = ""
     regime: str = ""
     quote: str = ""
+    # What an uploaded document says about itself (its title aside: that leads), unchecked.
+    claims: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_citation(cls, citation: Citation, n: int | None = None) -> Reference:
+        upload = citation.doc_type == UPLOAD_DOC_TYPE
         return cls(
             n or citation.n,
             citation.title,
             citation.locator,
-            citation.source_url,
-            citation.doc_type,
-            citation.regime,
+            "" if upload else citation.source_url,
+            "your document" if upload else citation.doc_type,
+            "" if upload else citation.regime,
             citation.quote,
+            tuple((k, v) for k, v in citation.claims if k != "title") if upload else (),
         )
+
+
+def claims_text(ref: Reference, code: bool = False) -> str:
+    """'the file says of itself (not checked): regime PCR2015; source_url https://...'; with
+    `code`, each value is a Markdown code span, so a claimed link is never a live one."""
+    if not ref.claims:
+        return ""
+    shown = [
+        f"{key} `{value.replace('`', '')}`" if code else f"{key} {value}"
+        for key, value in ref.claims
+    ]
+    return "the file says of itself (not checked): " + "; ".join(shown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +151,8 @@ def to_markdown(report: Report) -> str:
         for ref in report.references:
             title = f"[{ref.title}]({ref.url})" if ref.url else ref.title
             url = f" <{ref.url}>" if ref.url else ""
-            lines += [f"[{ref.n}] {title}{reference_tail(ref)}{url}", ""]
+            claims = f"; {claims_text(ref, code=True)}" if ref.claims else ""
+            lines += [f"[{ref.n}] {title}{reference_tail(ref)}{claims}{url}", ""]
             lines += [f"> {q}" for q in ref.quote.splitlines() if q.strip()]
             lines += [""] if ref.quote.strip() else []
     lines += ["", f"_{DISCLAIMER}_", ""]
@@ -167,7 +184,8 @@ def to_docx(report: Report, path: Path) -> Path:
                 _add_hyperlink(para, ref.url, ref.title)
             else:
                 para.add_run(ref.title)
-            para.add_run(reference_tail(ref) + (f" {ref.url}" if ref.url else ""))
+            claims = f"; {claims_text(ref)}" if ref.claims else ""
+            para.add_run(reference_tail(ref) + claims + (f" {ref.url}" if ref.url else ""))
             for quote in filter(str.strip, ref.quote.splitlines()):
                 document.add_paragraph(quote, style="Quote")
     document.add_paragraph(DISCLAIMER).runs[0].italic = True

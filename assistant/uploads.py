@@ -22,13 +22,17 @@ from assistant.ingest import Progress, build_index
 from assistant.passages import suppress_near_duplicates
 from assistant.retrieve import Filters, Library, rrf_fuse
 from assistant.store import Manifest
-from assistant.types import Chunk, Hit
+from assistant.types import CLAIM_PREFIX, UPLOAD_DOC_TYPE, Chunk, Hit
 
 logger = logging.getLogger(__name__)
 # The formats a person is likely to hold; CLML XML is for the shipped legislation only.
 ALLOWED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt")
 UPLOAD_PREFIX = "upload:"  # marks user passages in a merged library; no corpus id has a colon
-UPLOAD_DOC_TYPE = "upload"
+UPLOAD_TITLE = "Your document: "  # leads an upload's title wherever it is shown
+# Front-matter fields an uploader may set that the library's own sources also fill.
+CLAIMED_KEYS = ("title", "source_url", "regime", "doc_type", "publisher")
+# What the parsers fill in when a file says nothing: not a claim the file makes.
+_PARSER_DEFAULTS = {"doc_type": "guidance", "regime": "general"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -185,12 +189,25 @@ class UserCollection:
 
 
 def _tag_chunk(chunk: Chunk) -> Chunk:
-    """A user passage, renamed so it cannot collide with a library id and shows as an upload."""
-    meta = {**chunk.meta, "doc_type": UPLOAD_DOC_TYPE, "collection": "uploads"}
+    """A user passage, renamed so it cannot collide with a library id and shows as an upload.
+    What the file says about itself (title, link, regime, type) becomes its claims: the title
+    reads "Your document: ...", and no link, regime or type poses as the library's."""
+    meta = {k: v for k, v in chunk.meta.items() if k not in CLAIMED_KEYS}
+    meta |= {
+        CLAIM_PREFIX + key: value
+        for key in CLAIMED_KEYS
+        if (value := chunk.meta.get(key)) and value != _PARSER_DEFAULTS.get(key)
+    }
+    meta |= {
+        "title": UPLOAD_TITLE + (chunk.meta.get("title") or chunk.doc_id),
+        "doc_type": UPLOAD_DOC_TYPE,
+        "collection": "uploads",
+    }
     return replace(
         chunk,
         chunk_id=UPLOAD_PREFIX + chunk.chunk_id,
         doc_id=UPLOAD_PREFIX + chunk.doc_id,
+        url="",
         meta=meta,
     )
 

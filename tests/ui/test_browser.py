@@ -222,6 +222,10 @@ def test_upload_a_document_and_get_an_answer_citing_it(page, tmp_path, shots) ->
     assert "forty pounds" in text
     card = page.locator("#sources .source-card", has_text="Rutland foster care pilot notes")
     assert card.locator(".badge.upload").inner_text() == "your document"
+    # an upload is marked in the answer and its reference line, never styled as the library
+    assert "(your document)" in text
+    assert "Your document: Rutland foster care pilot notes" in text
+    assert card.locator("a").count() == 0 and card.locator(".badge").count() == 1
 
 
 def test_another_browser_session_does_not_see_these_documents(browser, app_url, page) -> None:
