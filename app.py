@@ -33,6 +33,7 @@ from assistant.errors import AssistantError
 from assistant.export import Report, answer_report, conversation_report, to_markdown, write_report
 from assistant.feedback import record_feedback
 from assistant.regime import CONTRACT_KINDS, RegimeAdvice, advice_report, which_rules_apply
+from assistant.sanitize import safe_url
 from assistant.serving import check_exposure
 from assistant.trainer import SUGGESTED_TOPICS, TrainerPack, build_pack, pack_report
 from assistant.types import DOC_TYPES, REGIMES, Answer, Citation
@@ -98,7 +99,7 @@ def _card(c: Citation | Any, passage: str) -> str:
     upload = c.doc_type == UPLOAD_DOC_TYPE
     badges = [("your document", "badge upload")] if upload else []
     badges += [(b, "badge") for b in (c.doc_type, c.regime) if b and not upload]
-    url = "" if upload else getattr(c, "source_url", "") or getattr(c, "url", "")
+    url = "" if upload else safe_url(getattr(c, "source_url", "") or getattr(c, "url", ""))
     link = (
         f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">'
         f"{html.escape(url)}</a>"

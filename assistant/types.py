@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from assistant.sanitize import safe_url
+
 DOC_TYPES = ("case_study", "regulation", "guidance", "commentary")
 REGIMES = ("PCR2015", "PA2023", "EU2014", "general")
 # What an uploaded document says about itself (title, source_url, regime, doc_type) is its
@@ -146,7 +148,7 @@ class Citation:
             doc_id=chunk.doc_id,
             title=chunk.title,
             locator=chunk.locator,
-            source_url=chunk.url or chunk.meta.get("source_url", ""),
+            source_url=safe_url(chunk.url or chunk.meta.get("source_url", "")),
             score=round(float(score), 4),
             text=chunk.text,
             doc_type=chunk.meta.get("doc_type", ""),
