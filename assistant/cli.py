@@ -113,7 +113,9 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
     doc_type: Annotated[list[str] | None, typer.Option(help="Only this document type.")] = None,
     regime: Annotated[list[str] | None, typer.Option(help="Only this regime.")] = None,
-    k: Annotated[int | None, typer.Option("--k", help="Sources to consider.")] = None,
+    k: Annotated[
+        int | None, typer.Option("--k", min=1, max=50, help="Sources to consider (1-50).")
+    ] = None,
     stream: Annotated[
         bool, typer.Option("--stream", help="Print the model's words as they come.")
     ] = False,
@@ -192,7 +194,7 @@ def _print_stream(
 def evaluate(
     questions: Annotated[Path, typer.Argument(help="JSONL with id, question, expectations.")],
     out_path: Annotated[Path | None, typer.Option("--out", help="Write results JSONL.")] = None,
-    k: Annotated[int, typer.Option("--k", help="Cut-off for hit@k.")] = 5,
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="Cut-off for hit@k.")] = 5,
 ) -> None:
     """Run a question set; print hit@k, MRR, fact coverage and abstention accuracy."""
     from assistant.evaluation import evaluate_file
@@ -262,7 +264,7 @@ def cases(
     year_to: Annotated[int | None, typer.Option(help="Latest year.")] = None,
     min_value: Annotated[float | None, typer.Option(help="Smallest value in £.")] = None,
     max_value: Annotated[float | None, typer.Option(help="Largest value in £.")] = None,
-    k: Annotated[int, typer.Option("--k", help="Cases to show with --like.")] = 3,
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="Cases to show with --like.")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Case studies by what happened: filter on their attributes, or find cases like yours."""
