@@ -7,7 +7,10 @@ Trainer pack, My documents (uploads into a separate user collection). Named API 
 
 from __future__ import annotations
 
+import atexit
+import functools
 import html
+import inspect
 import logging
 import os
 import shutil
@@ -15,7 +18,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,9 +37,10 @@ from assistant.dates import parse_day
 from assistant.errors import AssistantError
 from assistant.export import Report, answer_report, conversation_report, to_markdown, write_report
 from assistant.feedback import record_feedback
+from assistant.private import private_dir
 from assistant.regime import CONTRACT_KINDS, RegimeAdvice, advice_report, which_rules_apply
-from assistant.sanitize import safe_url
-from assistant.serving import check_exposure
+from assistant.sanitize import safe_url, shorten
+from assistant.serving import LoginGuard, RateLimiter, check_exposure, sweep_cache
 from assistant.trainer import SUGGESTED_TOPICS, TrainerPack, build_pack, pack_report
 from assistant.types import DOC_TYPES, REGIMES, Answer, Citation
 from assistant.uploads import ALLOWED_SUFFIXES, UPLOAD_DOC_TYPE, UserCollection, search_scope
@@ -74,6 +80,11 @@ CLAIM_LABELS = {
 }
 SESSIONS_DIR = "sessions"  # anonymous sessions' uploads, under user_data_dir
 STALE_SESSION_S = 24 * 3600  # an anonymous session untouched this long has surely ended
+SWEEP_EVERY_S = 60  # how often the upload cache is checked against its size and age limits
+UNEXPECTED = (
+    "Something went wrong on the server; it has been logged as {ref}. Please try again, and "
+    "if it keeps happening tell the maintainers that reference."
+)
 CSS = """
 .source-card {border: 1px solid #c8ccd2; border-radius: 6px; padding: 0.6em; margin-bottom: 0.6em;}
 .source-card h3 {font-size: 1em; margin: 0 0 0.3em 0;}
@@ -231,20 +242,117 @@ def _documents_choices(collection: UserCollection) -> Any:
     return gr.update(choices=choices, value=choices[0][1] if choices else None)
 
 
-def _export(report: Report, fmt_label: str) -> Any:
-    """Write the report to a fresh temporary folder and show it for download."""
-    folder = Path(tempfile.mkdtemp(prefix="ipa-export-"))
-    path = write_report(report, folder, FORMATS.get(fmt_label, "docx"))  # type: ignore[arg-type]
+@dataclass(frozen=True)
+class Workspace:
+    """The app's private (0700) temporary folders: Gradio's upload cache and the exports."""
+
+    root: Path
+
+    @property
+    def uploads(self) -> Path:
+        return self.root / "gradio"
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
+    @classmethod
+    def create(cls, settings: Settings) -> Workspace:
+        """`settings.temp_dir`, or a fresh folder removed at exit."""
+        if settings.temp_dir is not None:
+            root = private_dir(Path(settings.temp_dir))
+        else:
+            root = Path(tempfile.mkdtemp(prefix="ipa-"))
+            atexit.register(shutil.rmtree, root, True)
+        workspace = cls(root)
+        private_dir(workspace.uploads)
+        private_dir(workspace.exports)
+        return workspace
+
+    def sweep(self, settings: Settings) -> None:
+        limit = int(settings.upload_cache_mb * 1_000_000)
+        for folder in (self.uploads, self.exports):
+            sweep_cache(folder, limit, settings.upload_cache_minutes * 60)
+
+    def forget(self, paths: list[Path]) -> None:
+        """Delete uploaded files from Gradio's cache once they are added (or refused), so a
+        removed document is never served from there."""
+        cache = self.uploads.resolve()
+        for path in paths:
+            resolved = path.resolve()
+            if resolved.is_relative_to(cache) and resolved != cache:
+                resolved.unlink(missing_ok=True)
+                if resolved.parent != cache and not any(resolved.parent.iterdir()):
+                    resolved.parent.rmdir()
+
+
+def _export(report: Report, fmt_label: str, folder: Path) -> Any:
+    """Write the report (0600) to a fresh private folder and show it for download."""
+    target = Path(tempfile.mkdtemp(prefix="export-", dir=private_dir(folder)))
+    path = write_report(report, target, FORMATS.get(fmt_label, "docx"))  # type: ignore[arg-type]
     return gr.update(value=str(path), visible=True)
 
 
+def _user_error(message: str) -> gr.Error:
+    """An expected error: shown to the user, logged without a traceback."""
+    return gr.Error(message, print_exception=False)
+
+
 def _fail(exc: AssistantError) -> gr.Error:
-    return gr.Error(str(exc))
+    return _user_error(str(exc))
+
+
+def _unexpected(name: str) -> gr.Error:
+    """Log the exception being handled (with a reference) and tell the user clearly."""
+    ref = uuid.uuid4().hex[:8]
+    logger.exception("unexpected error in %s (reference %s)", name, ref)
+    return _user_error(UNEXPECTED.format(ref=ref))
+
+
+def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn` with errors made clear: AssistantError becomes its message, anything unexpected a
+    message with a log reference (not Gradio's bare "Error"). Signature kept for Gradio."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def stream(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from fn(*args, **kwargs)
+            except gr.Error:
+                raise
+            except AssistantError as exc:
+                raise _fail(exc) from exc
+            except Exception as exc:
+                raise _unexpected(fn.__name__) from exc
+
+        return stream
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except AssistantError as exc:
+            raise _fail(exc) from exc
+        except Exception as exc:
+            raise _unexpected(getattr(fn, "__name__", "handler")) from exc
+
+    return call
 
 
 def _on(trigger: Any, fn: Any, inputs: Any, outputs: Any) -> None:
     """Wire a UI event; UI events are not API endpoints (those are the gr.api ones)."""
-    trigger(fn, inputs, outputs, api_visibility="private")
+    trigger(_guarded(fn), inputs, outputs, api_visibility="private")
+
+
+def _client_key(request: gr.Request | None) -> str:
+    """Whom a rate limit counts: the login, else the address the request came from."""
+    user = getattr(request, "username", None)
+    if user:
+        return f"user:{user}"
+    client = getattr(request, "client", None)
+    return f"address:{getattr(client, 'host', None) or 'unknown'}"
 
 
 def _exporter(name: str) -> tuple[gr.Radio, gr.Button, gr.File]:
@@ -260,10 +368,12 @@ class Handlers:
     """The page's event functions: each calls the core and turns AssistantError into a short
     message on the page."""
 
-    def __init__(self, assistant: Assistant) -> None:
+    def __init__(self, assistant: Assistant, workspace: Workspace | None = None) -> None:
         self.assistant = assistant
         self.settings = assistant.settings
         self.users = Users(assistant.settings)
+        self.workspace = workspace or Workspace.create(assistant.settings)
+        self.feedback_limit = RateLimiter(self.settings.feedback_per_hour, 3600)
 
     def ask_json(
         self,
@@ -277,7 +387,7 @@ class Handlers:
         filters = {"doc_type": doc_types or [], "regime": regimes or []}
         day = parse_day(as_at) if (as_at or "").strip() else None
         if (as_at or "").strip() and day is None:
-            raise gr.Error("Write as_at as YYYY-MM-DD, e.g. 2018-09-01.")
+            raise _user_error("Write as_at as YYYY-MM-DD, e.g. 2018-09-01.")
         try:
             return self.assistant.ask(question, filters, as_at=day).to_dict()
         except AssistantError as exc:
@@ -364,7 +474,7 @@ class Handlers:
             return
         as_at = parse_day(as_at_text) if (as_at_text or "").strip() else None
         if (as_at_text or "").strip() and as_at is None:
-            raise gr.Error("Write the 'law as at' date as YYYY-MM-DD, e.g. 2018-09-01.")
+            raise _user_error("Write the 'law as at' date as YYYY-MM-DD, e.g. 2018-09-01.")
         filters = {"doc_type": doc_types or [], "regime": regimes or []}
         library, mine = SCOPES.get(scope, (True, False))
         try:
@@ -390,6 +500,12 @@ class Handlers:
         def record(answers, comment, persona, request: gr.Request):
             if not answers:
                 return "Ask a question first, then say whether the answer helped.", comment
+            if not self.feedback_limit.allow(_client_key(request)):
+                return (
+                    "You have sent a lot of feedback in the last hour; thank you. Please try "
+                    "again later.",
+                    comment,
+                )
             user = getattr(request, "username", None) or ""
             record_feedback(self.settings, answers[-1], rating, comment, user, persona)
             return "Thank you: your feedback is saved on this machine.", ""
@@ -398,10 +514,10 @@ class Handlers:
 
     def export_chat(self, answers, what, fmt_label) -> Any:
         if not answers:
-            raise gr.Error("Ask a question first; then export the answer or the conversation.")
+            raise _user_error("Ask a question first; then export the answer or the conversation.")
         if what == "Last answer":
-            return _export(answer_report(answers[-1]), fmt_label)
-        return _export(conversation_report(answers), fmt_label)
+            return _export(answer_report(answers[-1]), fmt_label, self.workspace.exports)
+        return _export(conversation_report(answers), fmt_label, self.workspace.exports)
 
     def check_rules(self, start_date, kind):
         advice = self._advice(start_date, kind)
@@ -411,23 +527,21 @@ class Handlers:
         pack = self._pack(topic)
         return to_markdown(pack_report(pack)), pack
 
-    @staticmethod
-    def export_advice(advice: RegimeAdvice | None, fmt_label: str) -> Any:
+    def export_advice(self, advice: RegimeAdvice | None, fmt_label: str) -> Any:
         if advice is None:
-            raise gr.Error("Check which rules apply first, then export the result.")
-        return _export(advice_report(advice), fmt_label)
+            raise _user_error("Check which rules apply first, then export the result.")
+        return _export(advice_report(advice), fmt_label, self.workspace.exports)
 
-    @staticmethod
-    def export_pack(pack: TrainerPack | None, fmt_label: str) -> Any:
+    def export_pack(self, pack: TrainerPack | None, fmt_label: str) -> Any:
         if pack is None:
-            raise gr.Error("Build the pack first, then export it.")
-        return _export(pack_report(pack), fmt_label)
+            raise _user_error("Build the pack first, then export it.")
+        return _export(pack_report(pack), fmt_label, self.workspace.exports)
 
     def add_files(self, files, request: gr.Request, progress=gr.Progress()):  # noqa: B008
         collection = self.users.collection(request)
         paths = [Path(f) for f in (files or [])]
         if not paths:
-            raise gr.Error("Choose one or more files first.")
+            raise _user_error("Choose one or more files first.")
 
         def tick(stage: str, done: int, total: int) -> None:
             progress((done, total) if total else None, desc=f"Indexing ({stage})")
@@ -436,6 +550,8 @@ class Handlers:
             results = collection.add(paths, progress=tick)
         except AssistantError as exc:
             raise _fail(exc) from exc
+        finally:  # kept in user_data if added; never served from the cache either way
+            self.workspace.forget(paths)
         rows = [
             f"| {html.escape(r.name)} | {'Added' if r.ok else 'Not added'} "
             f"| {html.escape(r.message)} |"
@@ -447,7 +563,7 @@ class Handlers:
     def remove_file(self, doc_id, request: gr.Request):
         collection = self.users.collection(request)
         if not doc_id:
-            raise gr.Error("Choose a document to remove.")
+            raise _user_error("Choose a document to remove.")
         try:
             collection.remove(doc_id)
         except AssistantError as exc:
@@ -628,9 +744,11 @@ def _cases_tab(h: Handlers) -> None:
         _on(trigger, h.find_cases, [description, route, regime, year_from], [result, sources])
 
 
-def build_app(assistant: Assistant) -> gr.Blocks:
-    h = Handlers(assistant)
+def build_app(assistant: Assistant, workspace: Workspace | None = None) -> gr.Blocks:
+    h = Handlers(assistant, workspace or Workspace.create(assistant.settings))
     h.users.clear_stale_sessions()
+    # Gradio reads its cache folder when Blocks and the server app are made
+    os.environ["GRADIO_TEMP_DIR"] = str(h.workspace.uploads)
     with gr.Blocks(title="Innovation Partnership Assistant") as demo:
         gr.Markdown(
             "# Innovation Partnership Assistant\n"
@@ -645,36 +763,127 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             _cases_tab(h)
             listing, pick = _documents_tab(h)
         _on(demo.load, h.show_documents, None, [listing, pick])
-        demo.unload(h.users.end_session)
-        gr.api(h.ask_json, api_name="ask")
-        gr.api(h.which_rules_json, api_name="which_rules")
-        gr.api(h.trainer_pack_json, api_name="trainer_pack")
+        demo.unload(_guarded(h.users.end_session))
+        gr.api(_guarded(h.ask_json), api_name="ask")
+        gr.api(_guarded(h.which_rules_json), api_name="which_rules")
+        gr.api(_guarded(h.trainer_pack_json), api_name="trainer_pack")
     return demo
 
 
-def main(host: str | None = None, port: int | None = None) -> None:
-    """Serve the app; raises ConfigError (before building anything) when the address and
-    login settings would open it to other machines without a login."""
-    settings = get_settings()
-    host = host or settings.host
-    users = auth_users(settings.auth)
-    check_exposure(host, users, settings.allow_anonymous)
-    assistant = Assistant(settings)
-    if assistant.ensure_index() is not None:
-        logger.warning("built the index from %s", settings.corpus_dir)
-    demo = build_app(assistant)
-    demo.queue(default_concurrency_limit=4).launch(
-        server_name=host,
-        server_port=port or settings.port,
-        share=False,
-        auth=users or None,
+class _BoundedStream:
+    """A text stream that cuts any line over `limit` characters (Gradio prints the traceback
+    of a failed event straight to stderr, with the offending value in it)."""
+
+    def __init__(self, stream: Any, limit: int) -> None:
+        self._stream, self._limit = stream, limit
+
+    def write(self, text: str) -> int:
+        if len(text) > self._limit:
+            text = "\n".join(shorten(line, self._limit) for line in text.split("\n"))
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+class _ShortRecords(logging.Filter):
+    """Cuts a log record's message and traceback lines to `limit` characters."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if len(message) > self.limit:
+            record.msg, record.args = shorten(message, self.limit), ()
+        if record.exc_info and not record.exc_text:
+            trace = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = "\n".join(shorten(x, self.limit) for x in trace.split("\n"))
+        return True
+
+
+def bound_output(limit: int) -> None:
+    """Keep huge values out of the logs: stderr lines and log records are cut at `limit`."""
+    if not isinstance(sys.stderr, _BoundedStream):
+        original = sys.stderr
+        sys.stderr = _BoundedStream(original, limit)  # type: ignore[assignment]
+        for handler in logging.getLogger().handlers:
+            if isinstance(handler, logging.StreamHandler) and handler.stream is original:
+                handler.setStream(sys.stderr)
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _ShortRecords) for f in handler.filters):
+            handler.addFilter(_ShortRecords(limit))
+
+
+def _sweeper(workspace: Workspace, settings: Settings) -> None:
+    while True:
+        time.sleep(SWEEP_EVERY_S)
+        try:
+            workspace.sweep(settings)
+        except OSError:
+            logger.exception("could not sweep the upload cache")
+
+
+def server_app(demo: gr.Blocks, settings: Settings, users: list[tuple[str, str]]) -> Any:
+    """The ASGI app: Gradio mounted under a FastAPI app whose CORS policy is ours (Gradio's
+    own lets any localhost page, and any page when served elsewhere, read responses with the
+    user's cookies): only `cors_origins`, and never with credentials."""
+    from fastapi import FastAPI
+    from fastapi.middleware.cors import CORSMiddleware
+
+    origins = [o.strip() for o in (settings.cors_origins or "").split(",") if o.strip()]
+    parent = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    parent.add_middleware(
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_credentials=False,
+        allow_methods=["GET", "POST"],
+        allow_headers=["*"],
+    )
+    guard = LoginGuard(
+        users, settings.login_fail_delay, settings.login_max_failures, settings.login_lockout_s
+    )
+    return gr.mount_gradio_app(
+        parent,
+        demo.queue(default_concurrency_limit=4),
+        path="/",
+        auth=guard.check if users else None,
         auth_message="Sign in to the Innovation Partnership Assistant.",
-        max_file_size=f"{settings.upload_max_mb:g}mb",
+        show_error=False,
+        max_file_size=f"{settings.upload_transfer_max_mb:g}mb",
         footer_links=["api"],
         css=CSS,
         theme=gr.themes.Default(
             font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]
         ),
+    )
+
+
+def main(host: str | None = None, port: int | None = None) -> None:
+    """Serve the app; raises ConfigError (before building anything) when the address and
+    login settings would open it to other machines without a login."""
+    import uvicorn
+
+    settings = get_settings()
+    host = host or settings.host
+    users = auth_users(settings.auth)
+    check_exposure(host, users, settings.allow_anonymous)
+    bound_output(settings.log_max_chars)
+    os.umask(0o077)  # everything the app writes (uploads, their index, feedback) is private
+    assistant = Assistant(settings)
+    if assistant.ensure_index() is not None:
+        logger.warning("built the index from %s", settings.corpus_dir)
+    workspace = Workspace.create(settings)
+    demo = build_app(assistant, workspace)
+    threading.Thread(target=_sweeper, args=(workspace, settings), daemon=True).start()
+    app = server_app(demo, settings, users)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port or settings.port,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
     )
 
 

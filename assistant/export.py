@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from assistant.private import open_private
 from assistant.sanitize import (
     markdown_link_text,
     markdown_text,
@@ -206,7 +207,8 @@ def to_docx(report: Report, path: Path) -> Path:
                 document.add_paragraph(text(quote), style="Quote")
     document.add_paragraph(DISCLAIMER).runs[0].italic = True
     path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(path))
+    with open_private(path, "wb") as handle:
+        document.save(handle)
     return path
 
 
@@ -242,12 +244,14 @@ def slug(text: str, limit: int = 48) -> str:
 
 
 def write_report(report: Report, folder: Path, fmt: Format) -> Path:
-    """Write the report as `<slug>-<time>.<fmt>` in `folder` and return the path."""
+    """Write the report as `<slug>-<time>.<fmt>` in `folder` and return the path. The file is
+    0600: only this account can read it."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format '{fmt}' (use {', '.join(FORMATS)})")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{slug(report.title)}-{time.strftime('%Y%m%d-%H%M%S')}.{fmt}"
     if fmt == "md":
-        path.write_text(to_markdown(report), encoding="utf-8")
+        with open_private(path) as handle:
+            handle.write(to_markdown(report))
         return path
     return to_docx(report, path)

@@ -19,6 +19,7 @@ from typing import Any
 from assistant.config import Settings
 from assistant.errors import AssistantError, IngestError
 from assistant.ingest import Progress, build_index
+from assistant.parsers import SKIP_NAMES
 from assistant.passages import suppress_near_duplicates
 from assistant.retrieve import Filters, Library, rrf_fuse
 from assistant.store import Manifest
@@ -60,6 +61,8 @@ def _added(passages: int) -> str:
 
 def _safe_name(name: str) -> str:
     cleaned = _UNSAFE.sub("_", Path(name).name).strip(" .")
+    if cleaned in SKIP_NAMES:  # ingest reads README.md as folder notes: keep it as a document
+        cleaned = f"{Path(cleaned).stem} (document){Path(cleaned).suffix}"
     return cleaned or "document.txt"
 
 
@@ -130,11 +133,17 @@ class UserCollection:
             self._reindex(progress)
         chunks = {d.doc_id: d.chunks for d in self.documents()}
         return [
-            item
-            if isinstance(item, FileResult)
-            else FileResult(item[1], True, _added(chunks.get(item[0], 0)), item[0])
+            item if isinstance(item, FileResult) else self._indexed(item[0], item[1], chunks)
             for item in outcome
         ]
+
+    def _indexed(self, doc_id: str, name: str, chunks: Mapping[str, int]) -> FileResult:
+        """Added only if the index lists it (so it can be listed and removed); otherwise the
+        file is not kept and the result says so."""
+        if doc_id in chunks:
+            return FileResult(name, True, _added(chunks[doc_id]), doc_id)
+        (self.files_dir / name).unlink(missing_ok=True)
+        return FileResult(name, False, "it could not be indexed; rename the file and try again")
 
     def _check(
         self, path: Path, name: str, staging: Path, owners: Mapping[str, str]
