@@ -37,9 +37,10 @@ from assistant.dates import parse_day
 from assistant.errors import AssistantError
 from assistant.export import Report, answer_report, conversation_report, to_markdown, write_report
 from assistant.feedback import record_feedback
+from assistant.logs import bound_output
 from assistant.private import private_dir
 from assistant.regime import CONTRACT_KINDS, RegimeAdvice, advice_report, which_rules_apply
-from assistant.sanitize import safe_url, shorten
+from assistant.sanitize import safe_url
 from assistant.serving import LoginGuard, RateLimiter, check_exposure, sweep_cache
 from assistant.trainer import SUGGESTED_TOPICS, TrainerPack, build_pack, pack_report
 from assistant.types import DOC_TYPES, REGIMES, Answer, Citation
@@ -768,52 +769,6 @@ def build_app(assistant: Assistant, workspace: Workspace | None = None) -> gr.Bl
         gr.api(_guarded(h.which_rules_json), api_name="which_rules")
         gr.api(_guarded(h.trainer_pack_json), api_name="trainer_pack")
     return demo
-
-
-class _BoundedStream:
-    """A text stream that cuts any line over `limit` characters (Gradio prints the traceback
-    of a failed event straight to stderr, with the offending value in it)."""
-
-    def __init__(self, stream: Any, limit: int) -> None:
-        self._stream, self._limit = stream, limit
-
-    def write(self, text: str) -> int:
-        if len(text) > self._limit:
-            text = "\n".join(shorten(line, self._limit) for line in text.split("\n"))
-        return self._stream.write(text)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-
-class _ShortRecords(logging.Filter):
-    """Cuts a log record's message and traceback lines to `limit` characters."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if len(message) > self.limit:
-            record.msg, record.args = shorten(message, self.limit), ()
-        if record.exc_info and not record.exc_text:
-            trace = logging.Formatter().formatException(record.exc_info)
-            record.exc_text = "\n".join(shorten(x, self.limit) for x in trace.split("\n"))
-        return True
-
-
-def bound_output(limit: int) -> None:
-    """Keep huge values out of the logs: stderr lines and log records are cut at `limit`."""
-    if not isinstance(sys.stderr, _BoundedStream):
-        original = sys.stderr
-        sys.stderr = _BoundedStream(original, limit)  # type: ignore[assignment]
-        for handler in logging.getLogger().handlers:
-            if isinstance(handler, logging.StreamHandler) and handler.stream is original:
-                handler.setStream(sys.stderr)
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, _ShortRecords) for f in handler.filters):
-            handler.addFilter(_ShortRecords(limit))
 
 
 def _sweeper(workspace: Workspace, settings: Settings) -> None:

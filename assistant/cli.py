@@ -13,8 +13,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from assistant.config import get_settings
+from assistant.config import Settings, get_settings
 from assistant.errors import AssistantError
+from assistant.logs import bound_output
 from assistant.sanitize import strip_controls
 
 app = typer.Typer(add_completion=False, help="Innovation Partnership Assistant: cited answers.")
@@ -30,6 +31,10 @@ def main(verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Debug lo
         format="%(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("bm25s").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    try:
+        bound_output(get_settings().log_max_chars)
+    except ValueError:  # a bad setting is reported, in one line, by the command that reads it
+        bound_output(Settings.model_fields["log_max_chars"].default)
 
 
 def _assistant():

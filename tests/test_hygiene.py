@@ -174,3 +174,26 @@ def test_a_file_the_index_skips_is_reported_and_not_kept(mini_assistant, tmp_pat
     [result] = collection.add([path])
     assert not result.ok and "could not be indexed" in result.message
     assert collection.documents() == [] and not (collection.files_dir / "README.md").exists()
+
+
+def test_bound_output_cuts_stderr_lines_and_log_records(monkeypatch) -> None:
+    import io
+    import logging
+    import sys
+
+    from assistant.logs import bound_output
+
+    sink = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", sink)
+    handler = logging.StreamHandler(sink)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        bound_output(200)
+        logging.getLogger("assistant.test").warning("persona %s", "p" * 5_000_000)
+        print("q" * 5_000_000, file=sys.stderr)
+    finally:
+        root.removeHandler(handler)
+    written = sink.getvalue()
+    assert written.count("characters cut") == 2
+    assert max(len(line) for line in written.splitlines()) < 300

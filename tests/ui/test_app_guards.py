@@ -11,9 +11,10 @@ from types import SimpleNamespace
 import gradio as gr
 import pytest
 
-from app import Handlers, Workspace, _BoundedStream, _guarded, _ShortRecords
+from app import Handlers, Workspace, _guarded
 from assistant.api import Assistant
 from assistant.errors import AssistantError
+from assistant.logs import BoundedStream, ShortRecords
 from assistant.types import Answer
 
 
@@ -59,10 +60,10 @@ def test_streaming_handlers_are_guarded_too(caplog) -> None:
 
 def test_long_lines_are_cut_in_stderr_and_in_log_records() -> None:
     sink = io.StringIO()
-    _BoundedStream(sink, 100).write("short\n" + "P" * 5_000_000 + "\n")
+    BoundedStream(sink, 100).write("short\n" + "P" * 5_000_000 + "\n")
     assert len(sink.getvalue()) < 300 and "characters cut" in sink.getvalue()
     record = logging.LogRecord("x", logging.ERROR, __file__, 1, "persona %s", ("p" * 10**6,), None)
-    _ShortRecords(200).filter(record)
+    ShortRecords(200).filter(record)
     assert len(record.getMessage()) < 300
 
 
