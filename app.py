@@ -7,12 +7,20 @@ Trainer pack, My documents (uploads into a separate user collection). Named API 
 
 from __future__ import annotations
 
+import atexit
+import functools
 import html
+import inspect
 import logging
 import os
+import shutil
+import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,7 +37,11 @@ from assistant.dates import parse_day
 from assistant.errors import AssistantError
 from assistant.export import Report, answer_report, conversation_report, to_markdown, write_report
 from assistant.feedback import record_feedback
+from assistant.logs import bound_output
+from assistant.private import private_dir
 from assistant.regime import CONTRACT_KINDS, RegimeAdvice, advice_report, which_rules_apply
+from assistant.sanitize import safe_url
+from assistant.serving import LoginGuard, RateLimiter, check_exposure, sweep_cache
 from assistant.trainer import SUGGESTED_TOPICS, TrainerPack, build_pack, pack_report
 from assistant.types import DOC_TYPES, REGIMES, Answer, Citation
 from assistant.uploads import ALLOWED_SUFFIXES, UPLOAD_DOC_TYPE, UserCollection, search_scope
@@ -60,12 +72,28 @@ SCOPES = {  # label -> (search the shipped library, search my documents)
 }
 FORMATS = {"Word (.docx)": "docx", "Markdown (.md)": "md"}
 SOURCES_EMPTY = "<p>Sources appear here.</p>"
+# An upload's claims about itself, in the order and words its source card shows them.
+CLAIM_LABELS = {
+    "doc_type": "type",
+    "regime": "regime",
+    "publisher": "publisher",
+    "source_url": "source",
+}
+SESSIONS_DIR = "sessions"  # anonymous sessions' uploads, under user_data_dir
+STALE_SESSION_S = 24 * 3600  # an anonymous session untouched this long has surely ended
+SWEEP_EVERY_S = 60  # how often the upload cache is checked against its size and age limits
+UNEXPECTED = (
+    "Something went wrong on the server; it has been logged as {ref}. Please try again, and "
+    "if it keeps happening tell the maintainers that reference."
+)
 CSS = """
 .source-card {border: 1px solid #c8ccd2; border-radius: 6px; padding: 0.6em; margin-bottom: 0.6em;}
 .source-card h3 {font-size: 1em; margin: 0 0 0.3em 0;}
 .badge {display: inline-block; font-size: 0.8em; padding: 0 0.4em; margin-right: 0.3em;
         border-radius: 4px; background: #e8eef7; color: #1d3a6b;}
 .badge.upload {background: #e9f5e9; color: #1f5a24;}
+.source-card.upload {border-style: dashed; border-color: #1f5a24;}
+.source-card .claims {font-size: 0.85em; margin: 0.2em 0; overflow-wrap: anywhere;}
 .source-card mark {background: #fff3b0; color: inherit;}
 .source-card summary {cursor: pointer;}
 .source-card a {overflow-wrap: anywhere;}
@@ -83,19 +111,30 @@ def _card(c: Citation | Any, passage: str) -> str:
     upload = c.doc_type == UPLOAD_DOC_TYPE
     badges = [("your document", "badge upload")] if upload else []
     badges += [(b, "badge") for b in (c.doc_type, c.regime) if b and not upload]
-    url = getattr(c, "source_url", "") or getattr(c, "url", "")
+    url = "" if upload else safe_url(getattr(c, "source_url", "") or getattr(c, "url", ""))
     link = (
         f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">'
         f"{html.escape(url)}</a>"
         if url
-        else ""
+        else _claims(getattr(c, "claims", ()))
     )
     return (
-        f'<div class="source-card" id="source-{c.n}"><h3>[{c.n}] {html.escape(c.title)}</h3>'
+        f'<div class="source-card{" upload" if upload else ""}" id="source-{c.n}">'
+        f"<h3>[{c.n}] {html.escape(c.title)}</h3>"
         + "".join(f"<span class='{k}'>{html.escape(b)}</span>" for b, k in badges)
         + f" <i>{html.escape(c.locator)}</i><br>{link}"
         + f"<details><summary>Supporting passage [{c.n}]</summary><p>{body}</p></details></div>"
     )
+
+
+def _claims(claims: tuple[tuple[str, str], ...]) -> str:
+    """What an uploaded file says about itself, as its claims: plain text, never a link or a
+    badge like the library's."""
+    shown = [(CLAIM_LABELS[k], v) for k, v in claims if k in CLAIM_LABELS]
+    if not shown:
+        return ""
+    items = "; ".join(f"{label} <q>{html.escape(value)}</q>" for label, value in shown)
+    return f"<p class='claims'>The file says of itself (not checked by the library): {items}</p>"
 
 
 def sources_html(answer: Answer) -> str:
@@ -142,19 +181,53 @@ def answer_stream(
 
 
 class Users:
-    """Each login (or 'local' without login) has its own uploaded documents."""
+    """Each login has its own uploaded documents; without a login each browser session has
+    its own, under `<user_data_dir>/sessions/`, deleted when the session ends."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._collections: dict[str, UserCollection] = {}
+        self.sessions_dir = Path(settings.user_data_dir) / SESSIONS_DIR
+        self._anonymous = settings.model_copy(update={"user_data_dir": self.sessions_dir})
+        self._collections: dict[tuple[str, str], UserCollection] = {}
         self._lock = threading.Lock()
 
+    @staticmethod
+    def _key(request: gr.Request | None) -> tuple[str, str]:
+        user = getattr(request, "username", None)
+        if user:
+            return ("user", user)
+        session = getattr(request, "session_hash", None)
+        if not session:
+            raise AssistantError("This page has no session; reload it and try again.")
+        return ("session", session)
+
     def collection(self, request: gr.Request | None) -> UserCollection:
-        owner = getattr(request, "username", None) or "local"
+        key = self._key(request)
         with self._lock:
-            if owner not in self._collections:
-                self._collections[owner] = UserCollection(self.settings, owner)
-            return self._collections[owner]
+            if key not in self._collections:
+                settings = self.settings if key[0] == "user" else self._anonymous
+                self._collections[key] = UserCollection(settings, key[1])
+            return self._collections[key]
+
+    def end_session(self, request: gr.Request | None) -> None:
+        """Forget an anonymous session's documents (a login keeps its own)."""
+        if getattr(request, "username", None) or not getattr(request, "session_hash", None):
+            return
+        with self._lock:
+            gone = self._collections.pop(("session", request.session_hash), None)  # type: ignore[union-attr]
+        if gone is not None:
+            shutil.rmtree(gone.files_dir.parent, ignore_errors=True)
+
+    def clear_stale_sessions(self, max_age_s: float = STALE_SESSION_S) -> None:
+        """Remove sessions nothing has touched for `max_age_s` (a crash or restart skipped
+        their unload). Other workers' live sessions stay."""
+        if not self.sessions_dir.is_dir():
+            return
+        cutoff = time.time() - max_age_s
+        for folder in self.sessions_dir.glob("users/*"):
+            newest = max((p.stat().st_mtime for p in folder.rglob("*")), default=0.0)
+            if max(newest, folder.stat().st_mtime) < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _documents_md(collection: UserCollection) -> str:
@@ -170,20 +243,117 @@ def _documents_choices(collection: UserCollection) -> Any:
     return gr.update(choices=choices, value=choices[0][1] if choices else None)
 
 
-def _export(report: Report, fmt_label: str) -> Any:
-    """Write the report to a fresh temporary folder and show it for download."""
-    folder = Path(tempfile.mkdtemp(prefix="ipa-export-"))
-    path = write_report(report, folder, FORMATS.get(fmt_label, "docx"))  # type: ignore[arg-type]
+@dataclass(frozen=True)
+class Workspace:
+    """The app's private (0700) temporary folders: Gradio's upload cache and the exports."""
+
+    root: Path
+
+    @property
+    def uploads(self) -> Path:
+        return self.root / "gradio"
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
+    @classmethod
+    def create(cls, settings: Settings) -> Workspace:
+        """`settings.temp_dir`, or a fresh folder removed at exit."""
+        if settings.temp_dir is not None:
+            root = private_dir(Path(settings.temp_dir))
+        else:
+            root = Path(tempfile.mkdtemp(prefix="ipa-"))
+            atexit.register(shutil.rmtree, root, True)
+        workspace = cls(root)
+        private_dir(workspace.uploads)
+        private_dir(workspace.exports)
+        return workspace
+
+    def sweep(self, settings: Settings) -> None:
+        limit = int(settings.upload_cache_mb * 1_000_000)
+        for folder in (self.uploads, self.exports):
+            sweep_cache(folder, limit, settings.upload_cache_minutes * 60)
+
+    def forget(self, paths: list[Path]) -> None:
+        """Delete uploaded files from Gradio's cache once they are added (or refused), so a
+        removed document is never served from there."""
+        cache = self.uploads.resolve()
+        for path in paths:
+            resolved = path.resolve()
+            if resolved.is_relative_to(cache) and resolved != cache:
+                resolved.unlink(missing_ok=True)
+                if resolved.parent != cache and not any(resolved.parent.iterdir()):
+                    resolved.parent.rmdir()
+
+
+def _export(report: Report, fmt_label: str, folder: Path) -> Any:
+    """Write the report (0600) to a fresh private folder and show it for download."""
+    target = Path(tempfile.mkdtemp(prefix="export-", dir=private_dir(folder)))
+    path = write_report(report, target, FORMATS.get(fmt_label, "docx"))  # type: ignore[arg-type]
     return gr.update(value=str(path), visible=True)
 
 
+def _user_error(message: str) -> gr.Error:
+    """An expected error: shown to the user, logged without a traceback."""
+    return gr.Error(message, print_exception=False)
+
+
 def _fail(exc: AssistantError) -> gr.Error:
-    return gr.Error(str(exc))
+    return _user_error(str(exc))
+
+
+def _unexpected(name: str) -> gr.Error:
+    """Log the exception being handled (with a reference) and tell the user clearly."""
+    ref = uuid.uuid4().hex[:8]
+    logger.exception("unexpected error in %s (reference %s)", name, ref)
+    return _user_error(UNEXPECTED.format(ref=ref))
+
+
+def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn` with errors made clear: AssistantError becomes its message, anything unexpected a
+    message with a log reference (not Gradio's bare "Error"). Signature kept for Gradio."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def stream(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from fn(*args, **kwargs)
+            except gr.Error:
+                raise
+            except AssistantError as exc:
+                raise _fail(exc) from exc
+            except Exception as exc:
+                raise _unexpected(fn.__name__) from exc
+
+        return stream
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except AssistantError as exc:
+            raise _fail(exc) from exc
+        except Exception as exc:
+            raise _unexpected(getattr(fn, "__name__", "handler")) from exc
+
+    return call
 
 
 def _on(trigger: Any, fn: Any, inputs: Any, outputs: Any) -> None:
     """Wire a UI event; UI events are not API endpoints (those are the gr.api ones)."""
-    trigger(fn, inputs, outputs, api_visibility="private")
+    trigger(_guarded(fn), inputs, outputs, api_visibility="private")
+
+
+def _client_key(request: gr.Request | None) -> str:
+    """Whom a rate limit counts: the login, else the address the request came from."""
+    user = getattr(request, "username", None)
+    if user:
+        return f"user:{user}"
+    client = getattr(request, "client", None)
+    return f"address:{getattr(client, 'host', None) or 'unknown'}"
 
 
 def _exporter(name: str) -> tuple[gr.Radio, gr.Button, gr.File]:
@@ -199,10 +369,12 @@ class Handlers:
     """The page's event functions: each calls the core and turns AssistantError into a short
     message on the page."""
 
-    def __init__(self, assistant: Assistant) -> None:
+    def __init__(self, assistant: Assistant, workspace: Workspace | None = None) -> None:
         self.assistant = assistant
         self.settings = assistant.settings
         self.users = Users(assistant.settings)
+        self.workspace = workspace or Workspace.create(assistant.settings)
+        self.feedback_limit = RateLimiter(self.settings.feedback_per_hour, 3600)
 
     def ask_json(
         self,
@@ -216,7 +388,7 @@ class Handlers:
         filters = {"doc_type": doc_types or [], "regime": regimes or []}
         day = parse_day(as_at) if (as_at or "").strip() else None
         if (as_at or "").strip() and day is None:
-            raise gr.Error("Write as_at as YYYY-MM-DD, e.g. 2018-09-01.")
+            raise _user_error("Write as_at as YYYY-MM-DD, e.g. 2018-09-01.")
         try:
             return self.assistant.ask(question, filters, as_at=day).to_dict()
         except AssistantError as exc:
@@ -303,7 +475,7 @@ class Handlers:
             return
         as_at = parse_day(as_at_text) if (as_at_text or "").strip() else None
         if (as_at_text or "").strip() and as_at is None:
-            raise gr.Error("Write the 'law as at' date as YYYY-MM-DD, e.g. 2018-09-01.")
+            raise _user_error("Write the 'law as at' date as YYYY-MM-DD, e.g. 2018-09-01.")
         filters = {"doc_type": doc_types or [], "regime": regimes or []}
         library, mine = SCOPES.get(scope, (True, False))
         try:
@@ -329,6 +501,12 @@ class Handlers:
         def record(answers, comment, persona, request: gr.Request):
             if not answers:
                 return "Ask a question first, then say whether the answer helped.", comment
+            if not self.feedback_limit.allow(_client_key(request)):
+                return (
+                    "You have sent a lot of feedback in the last hour; thank you. Please try "
+                    "again later.",
+                    comment,
+                )
             user = getattr(request, "username", None) or ""
             record_feedback(self.settings, answers[-1], rating, comment, user, persona)
             return "Thank you: your feedback is saved on this machine.", ""
@@ -337,10 +515,10 @@ class Handlers:
 
     def export_chat(self, answers, what, fmt_label) -> Any:
         if not answers:
-            raise gr.Error("Ask a question first; then export the answer or the conversation.")
+            raise _user_error("Ask a question first; then export the answer or the conversation.")
         if what == "Last answer":
-            return _export(answer_report(answers[-1]), fmt_label)
-        return _export(conversation_report(answers), fmt_label)
+            return _export(answer_report(answers[-1]), fmt_label, self.workspace.exports)
+        return _export(conversation_report(answers), fmt_label, self.workspace.exports)
 
     def check_rules(self, start_date, kind):
         advice = self._advice(start_date, kind)
@@ -350,23 +528,21 @@ class Handlers:
         pack = self._pack(topic)
         return to_markdown(pack_report(pack)), pack
 
-    @staticmethod
-    def export_advice(advice: RegimeAdvice | None, fmt_label: str) -> Any:
+    def export_advice(self, advice: RegimeAdvice | None, fmt_label: str) -> Any:
         if advice is None:
-            raise gr.Error("Check which rules apply first, then export the result.")
-        return _export(advice_report(advice), fmt_label)
+            raise _user_error("Check which rules apply first, then export the result.")
+        return _export(advice_report(advice), fmt_label, self.workspace.exports)
 
-    @staticmethod
-    def export_pack(pack: TrainerPack | None, fmt_label: str) -> Any:
+    def export_pack(self, pack: TrainerPack | None, fmt_label: str) -> Any:
         if pack is None:
-            raise gr.Error("Build the pack first, then export it.")
-        return _export(pack_report(pack), fmt_label)
+            raise _user_error("Build the pack first, then export it.")
+        return _export(pack_report(pack), fmt_label, self.workspace.exports)
 
     def add_files(self, files, request: gr.Request, progress=gr.Progress()):  # noqa: B008
         collection = self.users.collection(request)
         paths = [Path(f) for f in (files or [])]
         if not paths:
-            raise gr.Error("Choose one or more files first.")
+            raise _user_error("Choose one or more files first.")
 
         def tick(stage: str, done: int, total: int) -> None:
             progress((done, total) if total else None, desc=f"Indexing ({stage})")
@@ -375,6 +551,8 @@ class Handlers:
             results = collection.add(paths, progress=tick)
         except AssistantError as exc:
             raise _fail(exc) from exc
+        finally:  # kept in user_data if added; never served from the cache either way
+            self.workspace.forget(paths)
         rows = [
             f"| {html.escape(r.name)} | {'Added' if r.ok else 'Not added'} "
             f"| {html.escape(r.message)} |"
@@ -386,7 +564,7 @@ class Handlers:
     def remove_file(self, doc_id, request: gr.Request):
         collection = self.users.collection(request)
         if not doc_id:
-            raise gr.Error("Choose a document to remove.")
+            raise _user_error("Choose a document to remove.")
         try:
             collection.remove(doc_id)
         except AssistantError as exc:
@@ -567,8 +745,11 @@ def _cases_tab(h: Handlers) -> None:
         _on(trigger, h.find_cases, [description, route, regime, year_from], [result, sources])
 
 
-def build_app(assistant: Assistant) -> gr.Blocks:
-    h = Handlers(assistant)
+def build_app(assistant: Assistant, workspace: Workspace | None = None) -> gr.Blocks:
+    h = Handlers(assistant, workspace or Workspace.create(assistant.settings))
+    h.users.clear_stale_sessions()
+    # Gradio reads its cache folder when Blocks and the server app are made
+    os.environ["GRADIO_TEMP_DIR"] = str(h.workspace.uploads)
     with gr.Blocks(title="Innovation Partnership Assistant") as demo:
         gr.Markdown(
             "# Innovation Partnership Assistant\n"
@@ -583,25 +764,49 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             _cases_tab(h)
             listing, pick = _documents_tab(h)
         _on(demo.load, h.show_documents, None, [listing, pick])
-        gr.api(h.ask_json, api_name="ask")
-        gr.api(h.which_rules_json, api_name="which_rules")
-        gr.api(h.trainer_pack_json, api_name="trainer_pack")
+        demo.unload(_guarded(h.users.end_session))
+        gr.api(_guarded(h.ask_json), api_name="ask")
+        gr.api(_guarded(h.which_rules_json), api_name="which_rules")
+        gr.api(_guarded(h.trainer_pack_json), api_name="trainer_pack")
     return demo
 
 
-def main(host: str | None = None, port: int | None = None) -> None:
-    settings = get_settings()
-    assistant = Assistant(settings)
-    if assistant.ensure_index() is not None:
-        logger.warning("built the index from %s", settings.corpus_dir)
-    demo = build_app(assistant)
-    demo.queue(default_concurrency_limit=4).launch(
-        server_name=host or settings.host,
-        server_port=port or settings.port,
-        share=False,
-        auth=auth_users(settings.auth) or None,
+def _sweeper(workspace: Workspace, settings: Settings) -> None:
+    while True:
+        time.sleep(SWEEP_EVERY_S)
+        try:
+            workspace.sweep(settings)
+        except OSError:
+            logger.exception("could not sweep the upload cache")
+
+
+def server_app(demo: gr.Blocks, settings: Settings, users: list[tuple[str, str]]) -> Any:
+    """The ASGI app: Gradio mounted under a FastAPI app whose CORS policy is ours (Gradio's
+    own lets any localhost page, and any page when served elsewhere, read responses with the
+    user's cookies): only `cors_origins`, and never with credentials."""
+    from fastapi import FastAPI
+    from fastapi.middleware.cors import CORSMiddleware
+
+    origins = [o.strip() for o in (settings.cors_origins or "").split(",") if o.strip()]
+    parent = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    parent.add_middleware(
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_credentials=False,
+        allow_methods=["GET", "POST"],
+        allow_headers=["*"],
+    )
+    guard = LoginGuard(
+        users, settings.login_fail_delay, settings.login_max_failures, settings.login_lockout_s
+    )
+    return gr.mount_gradio_app(
+        parent,
+        demo.queue(default_concurrency_limit=4),
+        path="/",
+        auth=guard.check if users else None,
         auth_message="Sign in to the Innovation Partnership Assistant.",
-        max_file_size=f"{settings.upload_max_mb:g}mb",
+        show_error=False,
+        max_file_size=f"{settings.upload_transfer_max_mb:g}mb",
         footer_links=["api"],
         css=CSS,
         theme=gr.themes.Default(
@@ -610,6 +815,36 @@ def main(host: str | None = None, port: int | None = None) -> None:
     )
 
 
+def main(host: str | None = None, port: int | None = None) -> None:
+    """Serve the app; raises ConfigError (before building anything) when the address and
+    login settings would open it to other machines without a login."""
+    import uvicorn
+
+    settings = get_settings()
+    host = host or settings.host
+    users = auth_users(settings.auth)
+    check_exposure(host, users, settings.allow_anonymous)
+    bound_output(settings.log_max_chars)
+    os.umask(0o077)  # everything the app writes (uploads, their index, feedback) is private
+    assistant = Assistant(settings)
+    if assistant.ensure_index() is not None:
+        logger.warning("built the index from %s", settings.corpus_dir)
+    workspace = Workspace.create(settings)
+    demo = build_app(assistant, workspace)
+    threading.Thread(target=_sweeper, args=(workspace, settings), daemon=True).start()
+    app = server_app(demo, settings, users)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port or settings.port,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+    )
+
+
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING)
-    main()
+    try:
+        main()
+    except (AssistantError, ValueError) as exc:
+        sys.exit(f"error: {exc}")

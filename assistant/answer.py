@@ -299,19 +299,7 @@ def cite(
         shown = split_answer(_SOURCE_MARKERS.sub("", sentence))
         parts.append(" ".join(f"{piece.strip()} [{n}]" for piece in shown if piece.strip()))
     citations = [
-        Citation(
-            n=n,
-            chunk_id=hits[rank].chunk.chunk_id,
-            doc_id=hits[rank].chunk.doc_id,
-            title=hits[rank].chunk.title,
-            locator=hits[rank].chunk.locator,
-            source_url=hits[rank].chunk.url or hits[rank].chunk.meta.get("source_url", ""),
-            score=round(float(hits[rank].score), 4),
-            text=hits[rank].chunk.text,
-            doc_type=hits[rank].chunk.meta.get("doc_type", ""),
-            regime=hits[rank].chunk.meta.get("regime", ""),
-            quote="\n".join(quotes[rank]),
-        )
+        Citation.of(hits[rank].chunk, n, hits[rank].score, "\n".join(quotes[rank]))
         for rank, n in numbers.items()
     ]
     return " ".join(parts), sorted(citations, key=lambda c: c.n)

@@ -26,7 +26,7 @@ from assistant.condense import condense, previous_question
 from assistant.config import Settings, get_settings, offline_environment
 from assistant.currency import SEARCH_DEPTH, at_date, prefer_in_force
 from assistant.embedding import embed_texts
-from assistant.errors import AssistantError
+from assistant.errors import InvalidInput
 from assistant.grounded import (
     generate,
     regime_sources,
@@ -38,10 +38,12 @@ from assistant.grounded import (
 from assistant.ingest import IngestReport, Progress, build_index
 from assistant.llm import ChatModel
 from assistant.passages import suppress_near_duplicates, with_neighbours
-from assistant.prompts import model_abstained
+from assistant.prompts import PERSONAS, model_abstained
+from assistant.provenance import with_provenance
 from assistant.query import normalise_query
 from assistant.question import Question, analyse, thesaurus
 from assistant.retrieve import Filters, Library, normalise_filters
+from assistant.sanitize import strip_controls
 from assistant.store import Manifest
 from assistant.types import Answer, Hit
 from assistant.units import build_units, sentence_count
@@ -49,6 +51,7 @@ from assistant.verify import claim_text, has_citations, split_answer
 
 logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
+MAX_TOP_K = 50  # as Settings.top_k allows
 UNIT_VECTOR_CACHE = 4096
 
 
@@ -162,11 +165,8 @@ class Assistant:
         stream: bool,
         as_at: date | None = None,
     ) -> Iterator[str | Answer]:
-        question = (question or "").strip()
-        if not question:
-            raise AssistantError("Please type a question.")
-        if len(question) > MAX_QUESTION_CHARS:
-            raise AssistantError(f"Questions are limited to {MAX_QUESTION_CHARS} characters.")
+        question = _checked(question, top_k, persona)
+        normalise_filters(filters)  # a bad filter fails before any work
         timings: dict[str, float] = {}
         notes: list[str] = []
         start = time.perf_counter()
@@ -209,6 +209,7 @@ class Assistant:
                 notes += verification_notes(check)
         answer, dated = at_date(answer, library, question, as_at)
         notes += dated
+        answer = with_provenance(answer, asked.answer_type)
         if stream and (answer.abstained or "llm_ms" not in timings or "llm_fallback" in timings):
             yield answer.text
         timings["compose_ms"] = _ms(mark)
@@ -343,6 +344,25 @@ class Assistant:
             "by_regime": _count(docs, "regime"),
             "built_at": manifest.built_at if manifest else None,
         }
+
+
+def _checked(question: str, top_k: int | None, persona: str | None) -> str:
+    """The question without control characters (NUL, escape sequences), or InvalidInput:
+    empty, too long, a k outside 1-50 or an unknown persona (none of it echoed back)."""
+    if not isinstance(question, str):
+        raise InvalidInput("The question must be text.")
+    if len(question) > MAX_QUESTION_CHARS * 4:  # don't even clean a megabyte
+        raise InvalidInput(f"Questions are limited to {MAX_QUESTION_CHARS} characters.")
+    question = strip_controls(question).strip()
+    if not question:
+        raise InvalidInput("Please type a question.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InvalidInput(f"Questions are limited to {MAX_QUESTION_CHARS} characters.")
+    if top_k is not None and not (type(top_k) is int and 1 <= top_k <= MAX_TOP_K):
+        raise InvalidInput(f"k must be a whole number from 1 to {MAX_TOP_K}.")
+    if persona and persona not in PERSONAS:
+        raise InvalidInput(f"persona must be one of {', '.join(PERSONAS)}.")
+    return question
 
 
 def _count(docs: dict[str, dict[str, Any]], key: str) -> dict[str, int]:

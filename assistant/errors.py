@@ -35,3 +35,8 @@ class IndexBusy(AssistantError):
 
 class ConfigError(AssistantError):
     """Configuration that cannot work (e.g. an embedding model that is not there)."""
+
+
+class InvalidInput(AssistantError, ValueError):
+    """A request the assistant cannot take (a filter value outside its vocabulary, a
+    negative k): the message says what is allowed, without echoing a huge value back."""

@@ -16,6 +16,9 @@ from typing import Any, Literal
 
 from assistant.config import Settings
 from assistant.errors import AssistantError
+from assistant.private import open_private, private_dir
+from assistant.prompts import PERSONAS
+from assistant.sanitize import strip_controls
 from assistant.types import Answer
 
 Rating = Literal["helpful", "not_helpful"]
@@ -39,6 +42,11 @@ class Feedback:
     at: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S%z"))
 
 
+def _clean_comment(comment: str | None) -> str:
+    """At most MAX_COMMENT_CHARS, without control characters (cut first: it may be huge)."""
+    return strip_controls((comment or "")[: MAX_COMMENT_CHARS * 2]).strip()[:MAX_COMMENT_CHARS]
+
+
 def feedback_path(settings: Settings) -> Path:
     return Path(settings.user_data_dir) / FEEDBACK_FILE
 
@@ -60,14 +68,14 @@ def record_feedback(
         answer=answer.text,
         citations=[c.chunk_id for c in answer.citations],
         abstained=answer.abstained,
-        comment=(comment or "").strip()[:MAX_COMMENT_CHARS],
+        comment=_clean_comment(comment),
         user=user,
-        persona=persona,
+        persona=persona if persona in PERSONAS else "",
     )
     path = feedback_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
-    with _LOCK, path.open("a", encoding="utf-8") as handle:
+    with _LOCK, open_private(path, "a") as handle:
         handle.write(line)
     return entry
 

@@ -19,16 +19,21 @@ from typing import Any
 from assistant.config import Settings
 from assistant.errors import AssistantError, IngestError
 from assistant.ingest import Progress, build_index
+from assistant.parsers import SKIP_NAMES
 from assistant.passages import suppress_near_duplicates
 from assistant.retrieve import Filters, Library, rrf_fuse
 from assistant.store import Manifest
-from assistant.types import Chunk, Hit
+from assistant.types import CLAIM_PREFIX, UPLOAD_DOC_TYPE, Chunk, Hit
 
 logger = logging.getLogger(__name__)
 # The formats a person is likely to hold; CLML XML is for the shipped legislation only.
 ALLOWED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt")
 UPLOAD_PREFIX = "upload:"  # marks user passages in a merged library; no corpus id has a colon
-UPLOAD_DOC_TYPE = "upload"
+UPLOAD_TITLE = "Your document: "  # leads an upload's title wherever it is shown
+# Front-matter fields an uploader may set that the library's own sources also fill.
+CLAIMED_KEYS = ("title", "source_url", "regime", "doc_type", "publisher")
+# What the parsers fill in when a file says nothing: not a claim the file makes.
+_PARSER_DEFAULTS = {"doc_type": "guidance", "regime": "general"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -56,6 +61,8 @@ def _added(passages: int) -> str:
 
 def _safe_name(name: str) -> str:
     cleaned = _UNSAFE.sub("_", Path(name).name).strip(" .")
+    if cleaned in SKIP_NAMES:  # ingest reads README.md as folder notes: keep it as a document
+        cleaned = f"{Path(cleaned).stem} (document){Path(cleaned).suffix}"
     return cleaned or "document.txt"
 
 
@@ -126,11 +133,17 @@ class UserCollection:
             self._reindex(progress)
         chunks = {d.doc_id: d.chunks for d in self.documents()}
         return [
-            item
-            if isinstance(item, FileResult)
-            else FileResult(item[1], True, _added(chunks.get(item[0], 0)), item[0])
+            item if isinstance(item, FileResult) else self._indexed(item[0], item[1], chunks)
             for item in outcome
         ]
+
+    def _indexed(self, doc_id: str, name: str, chunks: Mapping[str, int]) -> FileResult:
+        """Added only if the index lists it (so it can be listed and removed); otherwise the
+        file is not kept and the result says so."""
+        if doc_id in chunks:
+            return FileResult(name, True, _added(chunks[doc_id]), doc_id)
+        (self.files_dir / name).unlink(missing_ok=True)
+        return FileResult(name, False, "it could not be indexed; rename the file and try again")
 
     def _check(
         self, path: Path, name: str, staging: Path, owners: Mapping[str, str]
@@ -185,12 +198,25 @@ class UserCollection:
 
 
 def _tag_chunk(chunk: Chunk) -> Chunk:
-    """A user passage, renamed so it cannot collide with a library id and shows as an upload."""
-    meta = {**chunk.meta, "doc_type": UPLOAD_DOC_TYPE, "collection": "uploads"}
+    """A user passage, renamed so it cannot collide with a library id and shows as an upload.
+    What the file says about itself (title, link, regime, type) becomes its claims: the title
+    reads "Your document: ...", and no link, regime or type poses as the library's."""
+    meta = {k: v for k, v in chunk.meta.items() if k not in CLAIMED_KEYS}
+    meta |= {
+        CLAIM_PREFIX + key: value
+        for key in CLAIMED_KEYS
+        if (value := chunk.meta.get(key)) and value != _PARSER_DEFAULTS.get(key)
+    }
+    meta |= {
+        "title": UPLOAD_TITLE + (chunk.meta.get("title") or chunk.doc_id),
+        "doc_type": UPLOAD_DOC_TYPE,
+        "collection": "uploads",
+    }
     return replace(
         chunk,
         chunk_id=UPLOAD_PREFIX + chunk.chunk_id,
         doc_id=UPLOAD_PREFIX + chunk.doc_id,
+        url="",
         meta=meta,
     )
 

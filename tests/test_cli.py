@@ -96,12 +96,11 @@ def test_ask_doc_type_filter_only_cites_that_type(runner, ingested) -> None:
     assert {c["doc_type"] for c in data["citations"]} == {"regulation"}
 
 
-def test_ask_with_an_unknown_regime_value_cites_nothing_and_does_not_crash(runner, ingested):
+def test_ask_with_an_unknown_regime_value_is_a_clear_error(runner, ingested):
     result = runner.invoke(app, ["ask", "innovation partnership", "--json", "--regime", "XYZ"])
-    assert result.exit_code == 0, result.output
-    data = _json(result.stdout)
-    assert data["abstained"] is True
-    assert data["citations"] == []
+    assert result.exit_code == 2, result.output
+    assert "Unknown regime 'XYZ': use one of PCR2015, PA2023, EU2014, general." in result.output
+    assert "Traceback" not in result.output
 
 
 def _keys(value: object) -> set[str]:

@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 import pytest
 
@@ -176,9 +176,10 @@ def test_feedback_is_saved_locally(page, app) -> None:
     assert entry["comment"] == "Clear, with the regulation cited."
     assert entry["question"] == "What is the minimum period for requests to participate?"
     assert entry["persona"] == "solicitor" and entry["citations"]
+    assert (app.user_data_dir / "feedback.jsonl").stat().st_mode & 0o077 == 0  # 0600
 
 
-def test_export_the_conversation_as_docx_with_numbered_references(page, tmp_path) -> None:
+def test_export_the_conversation_as_docx_with_numbered_references(page, app, tmp_path) -> None:
     from docx import Document
 
     page.get_by_text("Export", exact=True).first.click()  # open the accordion
@@ -197,23 +198,40 @@ def test_export_the_conversation_as_docx_with_numbered_references(page, tmp_path
     assert {int(n) for n in re.findall(r"\[(\d+)\]", body)} == set(numbers)
     linked = [h.url for p in refs for h in p.hyperlinks]
     assert linked and all(u.startswith("http") for u in linked)
+    # written to the app's private temp folder, readable by its own account only
+    kept = [p for p in app.temp_dir.rglob("*.docx")]
+    assert kept and all(p.stat().st_mode & 0o077 == 0 for p in kept)
+    assert app.temp_dir.stat().st_mode & 0o077 == 0
 
 
-def test_upload_a_document_and_get_an_answer_citing_it(page, tmp_path, shots) -> None:
+def test_upload_a_document_and_get_an_answer_citing_it(page, app, tmp_path, shots) -> None:
+    import httpx
+
     _tab(page, "My documents")
     notes = tmp_path / "rutland-notes.md"
     notes.write_text(NOTES, encoding="utf-8")
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")
-    page.locator("#upload input[type=file]").set_input_files([str(notes), str(empty)])
+    big = tmp_path / "big-scan.txt"  # over the 10 MB limit: refused alone, not the selection
+    big.write_bytes(b"Rutland pilot minutes. " * 550_000)
+    page.locator("#upload input[type=file]").set_input_files([str(notes), str(empty), str(big)])
     page.locator("#upload").get_by_text("rutland-notes").first.wait_for()  # name, suffix apart
+    page.locator("#upload").get_by_text("big-scan").first.wait_for()
+    cached = page.locator("#upload a[href*='rutland-notes']").first.get_attribute("href")
+    assert httpx.get(urljoin(page.url, cached), timeout=30).status_code == 200
     page.locator("#upload-add").click()
     results = page.locator("#upload-results")
     results.get_by_text("rutland-notes.md").wait_for(timeout=WAIT_MS)
     table = results.inner_text()
     assert re.search(r"rutland-notes\.md\s+Added", table)
     assert re.search(r"empty\.txt\s+Not added\s+empty file", table)
+    assert re.search(r"big-scan\.txt\s+Not added\s+file is 12\.\d MB, over the 10 MB limit", table)
     assert "Rutland foster care pilot notes" in page.locator("#my-documents").inner_text()
+    # the upload left Gradio's cache: its address serves nothing, to anyone
+    assert httpx.get(urljoin(page.url, cached), timeout=30).status_code in (403, 404)
+    kept = [p for p in app.user_data_dir.rglob("*") if p.is_file()]
+    assert any(p.name == "rutland-notes.md" for p in kept)
+    assert all(p.stat().st_mode & 0o077 == 0 for p in kept), "user_data files must be 0600"
     _shot(page, shots, "uploads.png")
 
     _tab(page, "Ask")
@@ -222,6 +240,23 @@ def test_upload_a_document_and_get_an_answer_citing_it(page, tmp_path, shots) ->
     assert "forty pounds" in text
     card = page.locator("#sources .source-card", has_text="Rutland foster care pilot notes")
     assert card.locator(".badge.upload").inner_text() == "your document"
+    # an upload is marked in the answer and its reference line, never styled as the library
+    assert "(your document)" in text
+    assert "Your document: Rutland foster care pilot notes" in text
+    assert card.locator("a").count() == 0 and card.locator(".badge").count() == 1
+
+
+def test_another_browser_session_does_not_see_these_documents(browser, app_url, page) -> None:
+    """Without a login every browser session has its own uploads (issue 17, item 2)."""
+    other = _open(browser, app_url, 1280, 900)
+    try:
+        _tab(other, "My documents")
+        other.get_by_text("You have no documents yet.").wait_for()
+        assert "Rutland" not in other.locator("#my-documents").inner_text()
+    finally:
+        other.context.close()
+    _tab(page, "My documents")  # the first session still has its document
+    assert "Rutland foster care pilot notes" in page.locator("#my-documents").inner_text()
 
 
 def test_remove_the_document_again(page) -> None:
