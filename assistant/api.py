@@ -36,6 +36,7 @@ from assistant.grounded import (
     verified_generation,
 )
 from assistant.ingest import IngestReport, Progress, build_index
+from assistant.lawdate import law_date
 from assistant.llm import ChatModel
 from assistant.passages import suppress_near_duplicates, with_neighbours
 from assistant.prompts import model_abstained
@@ -181,6 +182,8 @@ class Assistant:
         k = top_k or self.settings.top_k
         search_text = f"{query} ({'; '.join(asked.expansions)})" if asked.expansions else query
         found = library.search(search_text, filters, k * SEARCH_DEPTH, vector.tolist())
+        law = law_date(question, as_at, library, context)  # the given date, else the question's
+        as_at = law.day
         hits = prefer_in_force(found, as_at, f"{question} {query}")[:k]
         timings["retrieve_ms"] = _ms(mark)
         mark = time.perf_counter()
@@ -207,7 +210,7 @@ class Assistant:
                 embed = sentence_embedder(library, context, shown)
                 answer, check = verified(answer.text, question, answer.citations, embed)
                 notes += verification_notes(check)
-        answer, dated = at_date(answer, library, question, as_at)
+        answer, dated = at_date(answer, library, question, law)
         notes += dated
         if stream and (answer.abstained or "llm_ms" not in timings or "llm_fallback" in timings):
             yield answer.text

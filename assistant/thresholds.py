@@ -176,9 +176,10 @@ def asks_for_threshold(question: str) -> bool:
 Lead = tuple[tuple[str, tuple[Row, ...]], ...]
 
 
-def regime_lead(row: Row, day: date, today: date) -> Lead:
-    """One cited sentence: the regime a procurement commenced on `day` fell under."""
-    sentence = _regime_sentence(row, f"on {day_text(day)}", today).rstrip(".")
+def regime_lead(row: Row, day: date, today: date, when: str = "") -> Lead:
+    """One cited sentence: the regime a procurement commenced on `day` (or `when`, such as
+    'in 2018') fell under."""
+    sentence = _regime_sentence(row, when or f"on {day_text(day)}", today).rstrip(".")
     verb = "covers" if row.covers(today, today) else "covered"
     return ((f"{sentence}, which {verb} {row.cells['applies to']}.", (row,)),)
 
