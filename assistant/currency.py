@@ -132,6 +132,16 @@ def prefer_in_force(
     return sorted(scored, key=lambda h: -h.score)
 
 
+def fits_date(chunk: Chunk, as_at: date | None, question: str = "") -> bool:
+    """Whether a passage may join an answer for the law as at `as_at`: any passage without a
+    date; with one, a passage in force then, undated, or of a regime the question names."""
+    return (
+        as_at is None
+        or chunk.meta.get("regime") in named_regimes(question)
+        or in_force(chunk, as_at) is not False
+    )
+
+
 def _titles(library: Any, ids: set[str]) -> dict[str, str]:
     titles: dict[str, str] = {}
     for chunk in getattr(library, "chunks", {}).values():

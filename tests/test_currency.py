@@ -415,6 +415,67 @@ def test_ask_prefers_the_law_in_force_on_the_date_in_the_question(dated_assistan
     assert any("fell under different regimes" in n for n in two.notes)
 
 
+def test_a_date_does_not_make_the_library_know_less(tmp_path: Path) -> None:
+    """As at 2018 the passage that best matches "What is the standstill period?" (the Act's)
+    drops below reg. 87, which matches less well. The evidence for answering is what the
+    library holds, so the answer comes from reg. 87 rather than an abstention."""
+    from assistant.api import Assistant
+    from tests.conftest import fake_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    texts = {
+        "pa-standstill": "What is the standstill period? The standstill period is the mandatory "
+        "standstill period of 8 working days.",
+        "pcr-standstill": "Under regulation 87 an authority must not conclude the contract for "
+        "at least 10 calendar days after sending its award decision notices, so unsuccessful "
+        "bidders have time to bring a challenge in court before signature; this standstill "
+        "ends at midnight.",
+    }
+    for doc_id, meta in (("pa-standstill", PA_META), ("pcr-standstill", PCR_META)):
+        front = "\n".join(f"{k}: {v}" for k, v in meta.items() if k != "title")
+        (corpus / f"{doc_id}.md").write_text(
+            f'---\ndoc_id: {doc_id}\ntitle: "{meta["title"]}"\ndoc_type: regulation\n'
+            f"publisher: Test\nsource_url: https://example.org/{doc_id}\n"
+            f"published: 2015-02-05\njurisdiction: England\n{front}\n---\n\n"
+            f"# {meta['title']}\n\n## Standstill period\n\n{texts[doc_id]}\n",
+            encoding="utf-8",
+        )
+    assistant = Assistant(fake_settings(tmp_path / "index", corpus))
+    assert assistant.ingest().ok
+    question = "What is the standstill period?"
+    found = {h.chunk.doc_id: h.dense_score for h in assistant.library.search(question, None, 2)}
+    threshold = assistant.settings.abstain_threshold
+    assert found["pa-standstill"] > threshold > found["pcr-standstill"]  # the case in point
+    then = assistant.ask(question, top_k=1, as_at=date(2018, 9, 1))
+    assert not then.abstained
+    assert [c.doc_id for c in then.citations] == ["pcr-standstill"]
+    assert "10 calendar days" in then.text
+    now = assistant.ask(question, top_k=1)
+    assert [c.doc_id for c in now.citations] == ["pa-standstill"]
+
+
+def test_fits_date_keeps_what_may_speak_for_the_law_then() -> None:
+    pcr, pa, case = _chunk("pcr", PCR_META), _chunk("pa", PA_META), _chunk("case", {})
+    then = date(2018, 9, 1)
+    assert [currency.fits_date(c, then) for c in (pcr, pa, case)] == [True, False, True]
+    assert all(currency.fits_date(c, None) for c in (pcr, pa, case))  # no date: no filter
+    assert currency.fits_date(pa, then, "What does the Procurement Act say on standstill?")
+
+
+def test_sentence_matches_with_a_date_leave_out_passages_not_in_force(dated_assistant) -> None:
+    import numpy as np
+
+    library = dated_assistant.library
+    question = "How long is the standstill period before the contract is signed?"
+    vector = np.asarray(library.embedder.get_query_embedding(question), dtype=np.float32)
+    undated = {h.chunk.doc_id for h in dated_assistant._with_sentence_matches([], vector)}
+    assert {"pa-standstill", "pcr-standstill"} <= undated
+    then = dated_assistant._with_sentence_matches([], vector, date(2018, 9, 1), question)
+    assert "pcr-standstill" in {h.chunk.doc_id for h in then}
+    assert "pa-standstill" not in {h.chunk.doc_id for h in then}
+
+
 @pytest.mark.slow
 def test_real_model_the_date_in_the_question_and_the_short_standstill_question(
     real_assistant,
