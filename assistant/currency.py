@@ -271,6 +271,17 @@ def prepend(answer: Answer, sentences: Sequence[tuple[str, Sequence[Citation]]])
     )
 
 
+def date_notes(answer: Answer, library: Any, day: date, today: date | None = None) -> list[str]:
+    """Notes for the law as at `day` on an answer's cited sources, threshold figures and
+    replaced dates (what `at_date` adds, without a lead)."""
+    from assistant import thresholds
+
+    tables = thresholds.library_tables(library)
+    notes = source_notes(answer.citations, library, day, today or date.today())
+    notes += thresholds.stale_figures(tables, answer.text, day)
+    return notes + replaced_mentions(tables, answer.text, day)
+
+
 def at_date(
     answer: Answer, library: Any, question: str, law: LawDate, today: date | None = None
 ) -> tuple[Answer, list[str]]:

@@ -190,10 +190,16 @@ def lead_citations(lead: Lead) -> list[tuple[str, list[Citation]]]:
 
 
 def threshold_lead(
-    tables: Tables, question: str, start: date, end: date, today: date
+    tables: Tables,
+    question: str,
+    start: date,
+    end: date,
+    today: date,
+    kinds: Sequence[str] | None = None,
 ) -> Lead | None:
     """The regime and the threshold figures for a procurement commenced in [start, end], or
-    None when the tables cannot say (a future date, a regime or kind they do not hold)."""
+    None when the tables cannot say (a future date, a regime or kind they do not hold). The
+    kinds of contract are `kinds` (the table's names) or else those the question names."""
     if start > today or not tables.thresholds:
         return None
     regime_row = tables.regime_on(start)
@@ -207,7 +213,8 @@ def threshold_lead(
         sentences = [_legacy_sentence(tables, regime)]
     else:
         sentences = [(_regime_sentence(regime_row, when, today), (regime_row,))]
-    for kind, found in _rows(tables.thresholds, regime, asked_kinds(question), start, end, legacy):
+    wanted = list(kinds) if kinds else asked_kinds(question)
+    for kind, found in _rows(tables.thresholds, regime, wanted, start, end, legacy):
         sentences.append(_figure_sentence(kind, found, when, today))
         earlier = _previous(tables.thresholds, found[0]) if found else None
         if earlier and _EARLIER.search(question):
