@@ -619,7 +619,8 @@ def _ask_tab(h: Handlers) -> None:
             regimes = gr.CheckboxGroup(list(REGIMES), label="Regimes")
             as_at = gr.Textbox(
                 label="Law as at (YYYY-MM-DD, optional)",
-                placeholder="e.g. 2018-09-01 for a 2018 procurement; empty = today",
+                placeholder="e.g. 2018-09-01 for a 2018 procurement; empty = a date in the "
+                "question, else today",
                 elem_id="as-at",
             )
             gr.Markdown(

@@ -24,7 +24,7 @@ from assistant.answer import (
 )
 from assistant.condense import condense, previous_question
 from assistant.config import Settings, get_settings, offline_environment
-from assistant.currency import SEARCH_DEPTH, at_date, prefer_in_force
+from assistant.currency import SEARCH_DEPTH, at_date, fits_date, prefer_in_force
 from assistant.embedding import embed_texts
 from assistant.errors import InvalidInput
 from assistant.grounded import (
@@ -36,6 +36,7 @@ from assistant.grounded import (
     verified_generation,
 )
 from assistant.ingest import IngestReport, Progress, build_index
+from assistant.lawdate import law_date
 from assistant.llm import ChatModel
 from assistant.passages import suppress_near_duplicates, with_neighbours
 from assistant.prompts import PERSONAS, model_abstained
@@ -181,10 +182,15 @@ class Assistant:
         k = top_k or self.settings.top_k
         search_text = f"{query} ({'; '.join(asked.expansions)})" if asked.expansions else query
         found = library.search(search_text, filters, k * SEARCH_DEPTH, vector.tolist())
+        law = law_date(question, as_at, library, context)  # the given date, else the question's
+        as_at = law.day
         hits = prefer_in_force(found, as_at, f"{question} {query}")[:k]
         timings["retrieve_ms"] = _ms(mark)
         mark = time.perf_counter()
-        best = max((h.dense_score for h in hits if h.dense_score is not None), default=0.0)
+        # a date re-ranks the passages found; it does not make the library know less
+        best = max(
+            (h.dense_score for h in [*hits, *found[:k]] if h.dense_score is not None), default=0.0
+        )
         evidence = assess(question, hits, best, library.term_df)
         answer: Answer | None = None
         if not evidence.sufficient(self.settings.abstain_threshold):
@@ -200,14 +206,14 @@ class Assistant:
                 answer = abstain(question, hits, evidence)
         if answer is None:
             context = with_neighbours(hits, library.chunks, self.settings.neighbour_lead)
-            if not normalise_filters(filters) and as_at is None:
-                context = self._with_sentence_matches(context, vector)
+            if not normalise_filters(filters):
+                context = self._with_sentence_matches(context, vector, as_at, question)
             answer, shown = self._compose(question, asked, vector, context)
             if not answer.abstained:
                 embed = sentence_embedder(library, context, shown)
                 answer, check = verified(answer.text, question, answer.citations, embed)
                 notes += verification_notes(check)
-        answer, dated = at_date(answer, library, question, as_at)
+        answer, dated = at_date(answer, library, question, law)
         notes += dated
         answer = with_provenance(answer, asked.answer_type)
         if stream and (answer.abstained or "llm_ms" not in timings or "llm_fallback" in timings):
@@ -249,9 +255,12 @@ class Assistant:
         notes += [f"Written by the {self.generator.label}.", *verification_notes(check)]
         return answer
 
-    def _with_sentence_matches(self, hits: list[Hit], vector: np.ndarray) -> list[Hit]:
+    def _with_sentence_matches(
+        self, hits: list[Hit], vector: np.ndarray, as_at: date | None = None, question: str = ""
+    ) -> list[Hit]:
         """`hits` and the passages holding the library's sentences nearest the question, so
-        an answer sentence in a passage ranked low as a whole can still be quoted."""
+        an answer sentence in a passage ranked low as a whole can still be quoted; with a
+        date, only passages that may speak for the law then (`currency.fits_date`)."""
         stored = self.library.sentence_vectors
         if not hasattr(stored, "nearest_chunks") or not self.settings.sentence_pool:
             return hits
@@ -260,7 +269,9 @@ class Assistant:
         extra = [
             Hit(self.library.chunks[cid], score, dense_score=None)
             for cid, score in stored.nearest_chunks(vector, pool + len(hits))
-            if cid not in have and cid in self.library.chunks
+            if cid not in have
+            and cid in self.library.chunks
+            and fits_date(self.library.chunks[cid], as_at, question)
         ]
         # a copy of a passage already there (a PDF and its HTML) does not come back this way
         threshold = self.settings.duplicate_threshold

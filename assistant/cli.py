@@ -129,7 +129,11 @@ def ask(
     ] = None,
     as_at: Annotated[
         str | None,
-        typer.Option("--as-at", help="The law as at this date (YYYY-MM-DD), e.g. 2018-09-01."),
+        typer.Option(
+            "--as-at",
+            help="The law as at this date (YYYY-MM-DD), e.g. 2018-09-01; without it, a date "
+            "written in the question, else today.",
+        ),
     ] = None,
 ) -> None:
     """Answer a question with numbered citations (or say the library does not cover it)."""

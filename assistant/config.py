@@ -95,8 +95,8 @@ class Settings(BaseSettings):
         ge=0,
         le=20,
         description="Passages added to the extractive answer's candidates because they hold the "
-        "library's sentences nearest the question (0 = off; not used with filters or an as-at "
-        "date).",
+        "library's sentences nearest the question (0 = off; not used with filters; with a date, "
+        "only passages in force then).",
     )
     # Calibrated by bench/calibrate.py on eval/questions.jsonl for the shipped model.
     abstain_threshold: float = Field(
