@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from assistant.dates import DATE_PATTERN, day_text, parse_day
-from assistant.lawdate import LawDate
+from assistant.lawdate import LawDate, asks_which_law
 from assistant.types import Answer, Chunk, Citation, Hit
 
 STATUSES = ("current", "historical", "superseded")
@@ -291,7 +291,10 @@ def at_date(
     from assistant import thresholds
 
     today = today or date.today()
-    first = [law.note] if law.note else []
+    # a date the question writes states the regime only when the question asks which law
+    # applies; the 'law as at' date given always does
+    regime_asked = law.day is not None and (not law.from_question or asks_which_law(question))
+    first = [law.note] if law.note and (regime_asked or not law.from_question) else []
     if answer.abstained:
         return answer, first
     tables = thresholds.library_tables(library)
@@ -301,7 +304,7 @@ def at_date(
     lead = None
     if thresholds.asks_for_threshold(question):
         lead = thresholds.threshold_lead(tables, question, start, end, today)
-    if lead is None and law.day is not None:
+    if lead is None and regime_asked:
         row = tables.regime_on(law.day)
         if row is None:
             notes.append(
@@ -312,6 +315,8 @@ def at_date(
             lead = thresholds.regime_lead(row, law.day, today, law.when)
     lead_ids: set[str] = set()
     if lead is not None:
+        if law.from_question and law.note and not first:
+            first = [law.note]  # a threshold figure for the day the question writes
         answer = prepend(answer, thresholds.lead_citations(lead))
         lead_ids = {row.chunk.chunk_id for _, rows in lead for row in rows}
     cited = [c for c in answer.citations if c.chunk_id not in lead_ids]

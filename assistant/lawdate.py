@@ -9,6 +9,7 @@ for it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +29,25 @@ class LawDate:
     period: tuple[date, date] | None = None
     when: str = ""
     note: str = ""
+    from_question: bool = False  # the day is one the question writes, not the 'law as at' date
+
+
+# A question that asks which law governs ("are we under the old PCR or the new Act?", "which
+# rules apply if the notice went out on 20 Feb 2025?"): only then does a date it writes earn a
+# lead stating the regime. "How big was the grant in 2019?" asks about 2019, not about the law.
+_ASKS_WHICH_LAW = re.compile(
+    r"\b(which|what) (rules?|regime|law|regulations|legislation)\b|\bappl(y|ies)\b|\bgovern"
+    r"|\bare we (still )?(under|caught)\b|\b(pcr|regulations|rules) or\b|\bor the (new )?act\b"
+    r"|\bold (rules|regime|pcr)\b.*\bnew\b|\btransitional\b|\blegacy\b"
+    r"|\b(procurement|tender|competition)s? (that )?(is |was )?(commenc|start|begun|began|begin)"
+    r"|\bnotice (went|goes|go|going|was sent|is sent) out\b",
+    re.I,
+)
+
+
+def asks_which_law(question: str) -> bool:
+    """Whether `question` asks which regime or rules govern (see `_ASKS_WHICH_LAW`)."""
+    return bool(_ASKS_WHICH_LAW.search(question))
 
 
 def law_date(question: str, as_at: date | None, library: Any = None, context: str = "") -> LawDate:
@@ -62,6 +82,7 @@ def law_date(question: str, as_at: date | None, library: Any = None, context: st
         mention.when(),
         f"The law is taken as at {mention.text}{since}, the date in the question; set the "
         "'law as at' date to judge it at another day.",
+        from_question=True,
     )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.chunking import chunk_document
-from assistant.lawdate import LawDate, law_date
+from assistant.lawdate import LawDate, asks_which_law, law_date
 from assistant.parsers import parse_file
 
 DATA = Path(__file__).resolve().parents[1] / "corpus" / "data" / "thresholds-by-date.md"
@@ -78,3 +78,17 @@ def test_a_follow_up_takes_the_date_from_the_conversation(table_library) -> None
         "and the standstill period?", None, table_library, "tender notice 20 February 2025"
     )
     assert law.day == date(2025, 2, 20)
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Which regime applies if our tender notice went out on 20 February 2025?", True),
+        ("are we under the old PCR or the new act if we go out in april 2025?", True),
+        ("How long is standstill for a procurement commenced on 1 September 2018?", True),
+        ("how big was the DfE holiday activities grant barnardos won in 2019", False),
+        ("when did PA23 actually go live? my slides say october 2024", False),
+    ],
+)
+def test_only_a_question_about_which_law_applies_gets_the_regime_lead(question, asks) -> None:
+    assert asks_which_law(question) is asks
