@@ -155,10 +155,13 @@ class Settings(BaseSettings):
         10_000, ge=1, description="Most paragraphs (tables' included) in an uploaded DOCX."
     )
     upload_max_passages: int = Field(
-        1_000, ge=1, description="Most passages one uploaded file may make."
+        500,
+        ge=1,
+        description="Most passages one uploaded file may make (each is embedded in the app "
+        "process: the whole shipped library is about 560).",
     )
     upload_max_user_passages: int = Field(
-        3_000, ge=1, description="Most passages all of one user's documents may make together."
+        2_000, ge=1, description="Most passages all of one user's documents may make together."
     )
     upload_parse_memory_mb: int = Field(
         1_024,

@@ -81,7 +81,6 @@ class Parsed:
 
     doc: SourceDoc
     passages: int
-    seconds: float
 
 
 def parse_isolated(path: Path, limits: UploadLimits) -> Parsed:
@@ -102,17 +101,29 @@ def parse_isolated(path: Path, limits: UploadLimits) -> Parsed:
             child.kill()
             child.communicate()
             raise LimitExceeded(path, _too_slow(limits)) from None
-    seconds = time.perf_counter() - started
-    try:
-        reply = json.loads(out) if child.returncode == 0 else None
-    except ValueError:
-        reply = None
-    if reply is None:
+    if child.returncode != 0:
         raise _crashed(path, child.returncode, err, limits)
-    if not reply["ok"]:
-        error = LimitExceeded if reply.get("limit") else IngestError
-        raise error(path, reply.get("reason") or _too_big(limits))
-    return Parsed(_doc_from_json(reply["doc"]), reply["passages"], seconds)
+    parsed = _read_reply(path, out, limits)
+    logger.info(
+        "parsed upload %s in %.1f s: %d passages",
+        path.name,
+        time.perf_counter() - started,
+        parsed.passages,
+    )
+    return parsed
+
+
+def _read_reply(path: Path, out: bytes, limits: UploadLimits) -> Parsed:
+    try:
+        reply = json.loads(out)
+        if reply["ok"]:
+            return Parsed(_doc_from_json(reply["doc"]), int(reply["passages"]))
+        error = LimitExceeded if reply["limit"] else IngestError
+        reason = reply["reason"] or _too_big(limits)
+    except (ValueError, KeyError, TypeError) as exc:  # not the reply the child writes
+        logger.warning("upload parser for %s replied %r", path.name, out[:200])
+        raise IngestError(path, "could not read the file (the reader's reply was garbled)") from exc
+    raise error(path, reason)
 
 
 def _too_slow(limits: UploadLimits) -> str:
@@ -130,9 +141,9 @@ def _crashed(path: Path, code: int, err: bytes, limits: UploadLimits) -> IngestE
     """The child died without a reply: a limit (signal) or a crash inside a parser."""
     tail = err[-STDERR_TAIL:].decode("utf-8", "replace")
     logger.warning("upload parser for %s exited with %s: %s", path.name, code, tail)
-    if code in (-signal.SIGXCPU, -signal.SIGKILL):
+    if code == -signal.SIGXCPU:
         return LimitExceeded(path, _too_slow(limits))
-    if "MemoryError" in tail:
+    if code == -signal.SIGKILL or "MemoryError" in tail:  # SIGKILL: the kernel's OOM killer
         return LimitExceeded(path, _too_big(limits))
     return IngestError(path, f"could not read the file (the reader stopped with code {code})")
 
@@ -167,11 +178,17 @@ def child() -> None:
 def _limit_self(limits: UploadLimits) -> None:
     import resource
 
+    def lower(kind: int, soft: int, hard: int) -> None:
+        ceiling = resource.getrlimit(kind)[1]  # never above a limit the system already set
+        if ceiling != resource.RLIM_INFINITY:
+            soft, hard = min(soft, ceiling), min(hard, ceiling)
+        resource.setrlimit(kind, (soft, hard))
+
     memory = limits.memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    lower(resource.RLIMIT_AS, memory, memory)
     # A backstop for a parent that died: the parent kills the child at `seconds` wall clock.
     cpu = int(limits.seconds) + 1
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    lower(resource.RLIMIT_CPU, cpu, cpu + 1)
     os.nice(CHILD_NICENESS)
 
 

@@ -100,19 +100,23 @@ def many_pages_pdf(path: Path, pages: int, words_per_page: int = 60) -> Path:
     return path
 
 
-def slow_pdf(path: Path, operators: int) -> Path:
-    """A one-page PDF of a few kB whose content stream shows `operators` words one at a time:
-    text extraction takes about 0.1 ms per operator, whatever the page count."""
+def slow_pdf(path: Path, operators: int, pages: int = 1) -> Path:
+    """A PDF of a few kB whose pages all show one content stream of `operators` words, one
+    word at a time: text extraction takes about 0.1 ms per operator and page. (pypdf stops
+    a stream at about 1M tokens, so slower files need more pages, not more operators.)"""
     content = b"BT /F1 12 Tf 72 700 Td " + b"(word ) Tj " * operators + b"ET"
     stream = zlib.compress(content, 9)
+    kids = b" ".join(b"%d 0 R" % (5 + n) for n in range(pages))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
+    objects += [
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R "
+        b"/Resources << /Font << /F1 4 0 R >> >> >>"
+    ] * pages
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, 1):
@@ -130,11 +134,15 @@ def slow_pdf(path: Path, operators: int) -> Path:
 
 
 def many_passages_md(path: Path, sections: int, words: int = 250) -> Path:
-    """Markdown of `sections` headed sections of `words` junk words: about one passage each."""
+    """Markdown of `sections` headed sections of `words` junk words in sentences of 15:
+    about one passage each."""
     rng = random.Random(sections)
     parts = [f"# Junk notes {path.stem}\n"]
     for n in range(sections):
-        text = " ".join(rng.choice(_WORDS) for _ in range(words))
-        parts.append(f"## Section {n}\n\n{text.capitalize()}.\n")
+        sentences = [
+            " ".join(rng.choice(_WORDS) for _ in range(min(15, words - start))).capitalize()
+            for start in range(0, words, 15)
+        ]
+        parts.append(f"## Section {n}\n\n{'. '.join(sentences)}.\n")
     path.write_text("\n".join(parts), encoding="utf-8")
     return path
