@@ -16,7 +16,7 @@ from assistant.types import SourceDoc
 logger = logging.getLogger(__name__)
 
 Parser = Callable[..., SourceDoc]  # (path, data[, limits]) -> SourceDoc
-ParseFile = Callable[[Path, "int | None"], SourceDoc]  # parse_file's shape, for load_corpus
+ParseFile = Callable[[Path, int | None], SourceDoc]  # parse_file's shape, for load_corpus
 
 
 # suffix -> (module, function); modules are imported on first use so `import assistant` does
