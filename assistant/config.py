@@ -139,6 +139,41 @@ class Settings(BaseSettings):
     )
     upload_max_mb: float = Field(10.0, gt=0, description="Largest file a user may upload.")
     upload_max_files: int = Field(20, ge=1, description="Most documents one user may keep.")
+    # Upload caps (docs/security.md): each file is parsed once, in a child process with these
+    # memory and time limits, and refused with a clear message when it is over a cap.
+    upload_max_unzipped_mb: float = Field(
+        50.0, gt=0, description="Largest total unpacked size of an uploaded DOCX's parts."
+    )
+    upload_max_zip_ratio: float = Field(
+        100.0,
+        gt=1,
+        description="Highest unpacked-to-stored size ratio of any DOCX part over 1 MB "
+        "(a zip bomb's is near 1,000; ordinary Word parts stay far lower).",
+    )
+    upload_max_pages: int = Field(300, ge=1, description="Most pages in an uploaded PDF.")
+    upload_max_paragraphs: int = Field(
+        10_000, ge=1, description="Most paragraphs (tables' included) in an uploaded DOCX."
+    )
+    upload_max_passages: int = Field(
+        500,
+        ge=1,
+        description="Most passages one uploaded file may make (each is embedded in the app "
+        "process: the whole shipped library is about 560).",
+    )
+    upload_max_user_passages: int = Field(
+        2_000, ge=1, description="Most passages all of one user's documents may make together."
+    )
+    upload_parse_memory_mb: int = Field(
+        1_024,
+        ge=256,
+        description="Address space (RLIMIT_AS) of the child process that parses one upload.",
+    )
+    upload_parse_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="Time the child process parsing one upload may take before it is killed "
+        "(wall clock; its RLIMIT_CPU is one second more, in case the app dies first).",
+    )
     legislation_base_url: str = Field(
         "https://www.legislation.gov.uk",
         description="Where `assistant import-legislation` fetches CLML XML (<base>/<id>/data.xml);"

@@ -22,6 +22,11 @@ class UnsupportedFormat(IngestError):
     """No parser for this file type."""
 
 
+class LimitExceeded(IngestError):
+    """The file is over an upload cap (size, pages, passages, memory, time): refused before it
+    could use up the server's memory or CPU."""
+
+
 class IndexMissing(AssistantError):
     """There is no built index: run `assistant ingest`."""
 

@@ -164,16 +164,27 @@ def test_an_upload_named_like_folder_notes_is_listed_and_removable(mini_assistan
 
 
 def test_a_file_the_index_skips_is_reported_and_not_kept(mini_assistant, tmp_path, monkeypatch):
-    import assistant.uploads as uploads
+    settings = mini_assistant.settings.model_copy(update={"user_data_dir": tmp_path / "ud"})
+    collection = UserCollection(settings, "alice")
+    # the index leaves the file out (as ingest once did README.md): it must not be kept
+    monkeypatch.setattr(UserCollection, "_index", lambda self, *args, **kwargs: None)
+    path = tmp_path / "notes.md"
+    path.write_text("# Team notes\n\nThe Rutland pilot paid carers forty pounds a week.\n")
+    [result] = collection.add([path])
+    assert not result.ok and "could not be indexed" in result.message
+    assert collection.documents() == [] and not (collection.files_dir / "notes.md").exists()
 
-    monkeypatch.setattr(uploads, "SKIP_NAMES", set())  # as before the rename: README.md as is
+
+def test_a_readme_upload_is_kept_as_a_document(mini_assistant, tmp_path):
     settings = mini_assistant.settings.model_copy(update={"user_data_dir": tmp_path / "ud"})
     collection = UserCollection(settings, "alice")
     path = tmp_path / "README.md"
     path.write_text("# Team notes\n\nThe Rutland pilot paid carers forty pounds a week.\n")
     [result] = collection.add([path])
-    assert not result.ok and "could not be indexed" in result.message
-    assert collection.documents() == [] and not (collection.files_dir / "README.md").exists()
+    assert result.ok, result.message
+    assert [d.file_name for d in collection.documents()] == [result.name]
+    collection.remove(result.doc_id)
+    assert collection.documents() == []
 
 
 def test_bound_output_cuts_stderr_lines_and_log_records(monkeypatch) -> None:
