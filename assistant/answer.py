@@ -31,6 +31,7 @@ W_NOVEL = 0.2
 # A unit that names only the other regime than the one the question names ("under the Act ..."
 # for "under the old rules, how long?") is context, not the answer.
 W_OTHER_REGIME = 0.2
+W_WRONG_DAY = 1.0
 # The direct answer is chosen among the units scoring at least this share of the best.
 LEAD_RATIO = 0.9
 # ... or, when none of those states the wanted figure, among units at least this share.
@@ -170,7 +171,8 @@ def unit_score(question: Question, candidate: Candidate, passage_names: frozense
     if question.regimes:
         said = thesaurus().regimes_named(unit.text) or thesaurus().regimes_named(candidate.heading)
         if said and not said & question.regimes:
-            score -= W_OTHER_REGIME
+            # with the regime stated for the day asked about, the other one's rules mislead
+            score -= W_WRONG_DAY if question.regime_fixed else W_OTHER_REGIME
     if _QUOTED.match(unit.text) and not _ABOUT_CLAIMS.search(question.text):
         score -= W_QUOTED  # a quoted claim (a myth the passage then corrects) is no answer
     return score

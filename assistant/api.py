@@ -36,7 +36,7 @@ from assistant.grounded import (
     verified_generation,
 )
 from assistant.ingest import IngestReport, Progress, build_index
-from assistant.lawdate import law_date
+from assistant.lawdate import LawDate, asks_which_law, law_date
 from assistant.llm import ChatModel
 from assistant.passages import suppress_near_duplicates, with_neighbours
 from assistant.prompts import PERSONAS, model_abstained
@@ -184,6 +184,7 @@ class Assistant:
         found = library.search(search_text, filters, k * SEARCH_DEPTH, vector.tolist())
         law = law_date(question, as_at, library, context)  # the given date, else the question's
         as_at = law.day
+        asked = _judged_under(asked, law, library, question)
         hits = prefer_in_force(found, as_at, f"{question} {query}")[:k]
         timings["retrieve_ms"] = _ms(mark)
         mark = time.perf_counter()
@@ -374,6 +375,21 @@ def _checked(question: str, top_k: int | None, persona: str | None) -> str:
     if persona and persona not in PERSONAS:
         raise InvalidInput(f"persona must be one of {', '.join(PERSONAS)}.")
     return question
+
+
+def _judged_under(asked: Question, law: LawDate, library: Any, question: str) -> Question:
+    """`asked`, held to the regime in force on the day the law is judged at, when the answer
+    will state that regime (a 'law as at' date, or a question asking which law applies on a
+    date it writes): a sentence about the other regime's day cannot then contradict the lead."""
+    from assistant import thresholds
+
+    if law.day is None or (law.from_question and not asks_which_law(question)):
+        return asked
+    row = thresholds.library_tables(library).regime_on(law.day)
+    regime = row.cells.get("regime", "") if row else ""
+    if regime not in thesaurus().regimes:
+        return asked
+    return dataclasses.replace(asked, regimes=frozenset({regime}), regime_fixed=True)
 
 
 def _count(docs: dict[str, dict[str, Any]], key: str) -> dict[str, int]:

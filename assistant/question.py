@@ -304,6 +304,7 @@ class Question:
     topic_terms: frozenset[str] = frozenset()  # `terms` less the case names
     not_held: str | None = None  # a kind of fact the library never holds, if it asks for one
     regimes: frozenset[str] = frozenset()  # the regimes it names (else those its context names)
+    regime_fixed: bool = False  # the answer states the regime in force on the day asked about
 
     def anchors(self, df: Mapping[str, int]) -> list[tuple[frozenset[str], float]]:
         """What a figure must be stated next to: the question's content terms known to the

@@ -92,3 +92,15 @@ def test_of_two_dated_units_the_one_holding_more_of_the_question_leads() -> None
         "A sub-central PIN used as a call for competition before 26 May 2023 is saved.", 0.78
     )
     assert select_units(asked, [vague, exact], [frozenset()], 2, df)[0] == 1
+
+
+def test_with_the_regime_stated_for_the_day_a_unit_about_the_other_is_left_out() -> None:
+    import dataclasses
+
+    asked = analyse("Which regime applies if our tender notice went out on 20 February 2025?")
+    pcr = _candidate("The 2015 Regulations govern procurements commenced before that day.", 0.7)
+    act = _candidate("Because the tender notice came after go-live, the Act applies.", 0.8, 1)
+    both = [frozenset(), frozenset()]
+    assert 1 in select_units(asked, [pcr, act], both, 2, DF)
+    held = dataclasses.replace(asked, regimes=frozenset({"PCR2015"}), regime_fixed=True)
+    assert select_units(held, [pcr, act], both, 2, DF) == [0]
