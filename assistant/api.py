@@ -7,7 +7,6 @@ import logging
 import time
 from collections.abc import Generator, Iterator, Sequence
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +55,9 @@ MAX_TOP_K = 50  # as Settings.top_k allows
 UNIT_VECTOR_CACHE = 4096
 
 
-@cache
 def limit_blas_threads(threads: int) -> None:
-    """Cap numpy's BLAS threads for this process (once per value; 0 leaves the default)."""
+    """Cap the BLAS threads of every BLAS library loaded in this process so far (0 leaves the
+    default); called for each Assistant, since a library loaded later starts uncapped."""
     if threads:
         from threadpoolctl import threadpool_limits
 
