@@ -12,8 +12,10 @@ from assistant.parsers._common import clean, decode, make_doc
 from assistant.types import Section, SourceDoc
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-# Reference lists repeat the front matter's source_url and would crowd answers with URLs.
-SKIPPED_HEADINGS = {"sources", "references", "further reading", "source list"}
+# Reference lists repeat the front matter's source_url and would crowd answers with URLs. A
+# learning module's quiz (corpus/README.md) holds wrong options, which must never be quoted as
+# an answer; the trainer pack reads it from the module file.
+SKIPPED_HEADINGS = {"sources", "references", "further reading", "source list", "quiz"}
 _LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^()]*\))*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
 _ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
