@@ -108,7 +108,8 @@ def heading(hit: Hit) -> str:
 
 
 def _cited(hits: Sequence[Hit], rank: int, sentence: str, refs: ReferenceList) -> str:
-    text, citations = cite(hits, [(rank, without_ids(sentence), sentence)])
+    shown = without_ids(_PARA_NUMBER.sub("", sentence))  # "(1) An open framework" -> "An open"
+    text, citations = cite(hits, [(rank, shown, sentence)])
     return refs.renumber(text, citations)
 
 

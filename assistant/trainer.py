@@ -35,6 +35,10 @@ SEARCH_DEPTH = 12  # passages searched to match modules and to draft missing par
 # pinpoint, or to the module's own passage.
 MIN_SHARE = 0.35
 _BARE_CITATION = re.compile(r"\((?:[^()]|\([^()]*\))*\)\.?")  # "(s. 83(1); s. 44(1))": no sentence
+NO_QUIZ = (
+    "the passages found hold too few figures, periods or dates of one kind set by law to make "
+    "a fair multiple-choice question."
+)
 # The topics of the shipped learning modules, offered as suggestions in the app; a test checks
 # that each one matches its module.
 SUGGESTED_TOPICS = (
@@ -250,7 +254,8 @@ def _module_pack(
         notes.append(_missing_note(names, "discussion questions", len(discussion)))
     if not quiz:
         quiz = _drafted_quiz(hits, refs)
-        notes.append(_missing_note(names, "quiz questions", len(quiz)) + _no_quiz(quiz))
+        notes.append(_missing_note(names, "quiz questions", len(quiz)))
+        notes += [] if quiz else [f"None could be generated either: {NO_QUIZ}"]
     return TrainerPack(
         topic,
         summary,
@@ -271,15 +276,6 @@ def _missing_note(names: str, part: str, count: int) -> str:
     return (
         f"{names} has no {part}; the {count} below are generated from library passages, not "
         "written by a trainer: check each against its source."
-    )
-
-
-def _no_quiz(quiz: Sequence[QuizItem]) -> str:
-    if quiz:
-        return ""
-    return (
-        " None could be generated either: the passages found hold too few figures, periods or "
-        "dates of one kind set by law to make a fair multiple-choice question."
     )
 
 
@@ -326,7 +322,7 @@ def _generated_pack(
         + (f" Learning modules cover: {covered}." if covered else ""),
     )
     if not quiz:
-        notes.append("No quiz." + _no_quiz(quiz))
+        notes.append(f"No quiz: {NO_QUIZ}")
     return TrainerPack(topic, summary_text, key_points, discussion, quiz, refs, notes=tuple(notes))
 
 
