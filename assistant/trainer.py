@@ -34,7 +34,9 @@ SEARCH_DEPTH = 12  # passages searched to match modules and to draft missing par
 # words, weighted by rarity (idf); below it the item is cited to the passage that holds its
 # pinpoint, or to the module's own passage.
 MIN_SHARE = 0.35
-_BARE_CITATION = re.compile(r"\((?:[^()]|\([^()]*\))*\)\.?")  # "(s. 83(1); s. 44(1))": no sentence
+# "(s. 83(1); s. 44(1))" or "(SI 2024/716 reg. 5(3); Birketts, "Where are we now?": a citation,
+# not a sentence to quote; a paragraph number "(4) The authority may ..." is a sentence.
+_BARE_CITATION = re.compile(r"\((?!\d+[A-Za-z]*\)|[a-z]{1,4}\)\s).*", re.DOTALL)
 NO_QUIZ = (
     "the passages found hold too few figures, periods or dates of one kind set by law to make "
     "a fair multiple-choice question."
@@ -181,7 +183,9 @@ class _Citer:
         near, nearest = max((self._mass(stems(item.text) & stems(s)), s) for s in sentences)
         if not (support or pin) if strict else not (pin or near):
             return None
-        if not quotes or not strict:
+        if not strict and near:  # a question: the sentence nearest it, as background
+            quotes = [nearest]
+        elif not quotes:
             quotes = [
                 _pinpointed(sentences, wanted, stems(item.text), self._mass) if pin else nearest
             ]
