@@ -54,7 +54,8 @@ def _assistant(root: Path, extra: dict[str, str]):
     return assistant
 
 
-# A module with no discussion questions and no quiz: the pack must generate those and say so.
+# A module with no scenario, discussion questions or quiz: the pack generates the questions
+# and the quiz (never a scenario) and says so.
 PARTIAL = (
     MODULE.replace("module-mini-periods", "module-mini-regimes")
     .replace("Learning module: innovation partnership periods", "Learning module: the regimes")
@@ -63,7 +64,7 @@ PARTIAL = (
         '["innovation partnership periods", "minimum periods", "requests to participate"]',
         '["choosing between the regimes", "which rules apply"]',
     )
-    .split("## Discussion questions")[0]
+    .split("## Scenario")[0]
 )
 
 
@@ -262,6 +263,7 @@ def test_a_part_the_module_lacks_is_generated_and_marked(module_assistant) -> No
     assert pack.discussion and all(p.generated for p in pack.discussion)
     notes = " ".join(pack.notes)
     assert "has no discussion questions" in notes and "generated from library passages" in notes
+    assert "No worked scenario" in notes and pack.scenarios == ()
     assert "quiz" in notes  # generated, or why none could be
     assert all(q.generated for q in pack.quiz)
     assert "About this pack" in to_markdown(pack_report(pack))
