@@ -84,12 +84,19 @@ def test_a_malformed_module_is_left_out_and_reported_the_rest_load(tmp_path) -> 
     assert "cannot be read" in found.problems[1].reason
 
 
-def test_the_quiz_is_not_indexed_so_no_wrong_option_can_be_quoted(tmp_path) -> None:
+def test_only_summary_and_key_points_are_searchable(tmp_path) -> None:
+    """A wrong option, an invented scenario, an objective or a question is never an answer."""
     doc = parse_file(_write(tmp_path, MODULE))
+    assert {s.heading_path[:1] for s in doc.sections} == {(), ("Key points",)}
     text = "\n".join(s.text for s in doc.sections)
-    assert "30 days from the date the contract notice is sent" in text  # key points are
-    assert "35 days" not in text and "[x]" not in text
-    assert not any("Quiz" in s.heading_path for s in doc.sections)
+    assert "runs on fixed minimum periods" in text
+    assert "30 days from the date the contract notice is sent" in text
+    for taught in ("35 days", "[x]", "20 days", "participants can", "several partners rather"):
+        assert taught not in text
+    # the same headings in any other document are indexed as usual
+    guide = MODULE.replace("doc_id: module-mini-periods", "doc_id: guide-mini-periods")
+    other = parse_file(_write(tmp_path, guide, "guide-mini-periods.md"))
+    assert "several partners rather" in "\n".join(s.text for s in other.sections)
 
 
 SHIPPED_MODULES = load_modules(SHIPPED).modules
