@@ -199,6 +199,46 @@ def _print_stream(
     raise AssistantError("The answer stream ended without an answer.")
 
 
+@app.command()
+def pack(
+    topic: Annotated[str, typer.Argument(help="The session topic, e.g. 'the light touch regime'.")],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Also write the pack to FILE (.md or .docx).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the pack as JSON.")] = False,
+) -> None:
+    """A trainer's pack for a learning session, from the library's learning modules."""
+    from assistant.export import to_markdown
+    from assistant.trainer import build_pack, pack_dict, pack_report
+
+    if out_file is not None and out_file.suffix.lower() not in (".md", ".docx"):
+        raise _fail(AssistantError(f"--out takes a .md or .docx file, not '{out_file.name}'."))
+    try:
+        built = build_pack(_assistant(), topic)
+    except AssistantError as exc:
+        raise _fail(exc) from exc
+    report = pack_report(built)
+    if out_file is not None:
+        _write_pack(report, out_file)
+    if as_json:
+        _print_json(pack_dict(built))
+    else:
+        out.print(_plain(to_markdown(report)))
+
+
+def _write_pack(report, path: Path) -> None:
+    from assistant.export import to_docx, to_markdown
+    from assistant.private import open_private
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".docx":
+        to_docx(report, path)
+    else:
+        with open_private(path) as handle:
+            handle.write(to_markdown(report))
+    console.print(f"written to {_plain(str(path))}")
+
+
 @app.command(name="eval")
 def evaluate(
     questions: Annotated[Path, typer.Argument(help="JSONL with id, question, expectations.")],

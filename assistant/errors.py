@@ -45,3 +45,13 @@ class ConfigError(AssistantError):
 class InvalidInput(AssistantError, ValueError):
     """A request the assistant cannot take (a filter value outside its vocabulary, a
     negative k): the message says what is allowed, without echoing a huge value back."""
+
+
+class ModuleError(AssistantError):
+    """A learning module that does not follow the module structure (corpus/README.md): the
+    trainer pack leaves it out and says so; the corpus test names the file, line and fix."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path.name}: {reason}")

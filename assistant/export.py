@@ -155,9 +155,9 @@ def to_markdown(report: Report) -> str:
         elif block.kind == "bullet":
             lines.append(f"- {text}")
         elif block.kind == "quote":
-            lines += [f"> {text}", ""]
-        else:
-            lines += [text, ""]
+            lines += ([""] if lines[-1] else []) + [f"> {text}", ""]
+        else:  # after a list, a blank line first: else the paragraph continues the last item
+            lines += ([""] if lines[-1] else []) + [text, ""]
     if report.references:
         lines += ["", "## References", ""]
         for ref in report.references:
