@@ -108,6 +108,21 @@ def link_doc_ids(text: str, catalogue: Catalogue) -> str:
     )
 
 
+def link_doc_ids_html(escaped: str, catalogue: Catalogue) -> str:
+    """As `link_doc_ids`, in HTML already escaped: each id becomes a link to its page."""
+    pattern = _id_pattern(tuple(sorted(catalogue)))
+    if pattern is None:
+        return escaped
+    return pattern.sub(lambda m: _doc_anchor(m.group(1), catalogue[m.group(1)].title), escaped)
+
+
+def _doc_anchor(doc_id: str, title: str) -> str:
+    return (
+        f'<a class="doc-link" href="{html.escape(doc_href(doc_id))}" target="_blank" '
+        f'rel="noopener">{html.escape(title)}</a>'
+    )
+
+
 def nearest_doc(nearest: str, catalogue: Catalogue) -> str | None:
     """The doc_id of an abstention's "Title (locator)" entry (the longest title that fits)."""
     fitting = [
@@ -127,13 +142,24 @@ def _link_nearest(text: str, nearest: Sequence[str], catalogue: Catalogue) -> st
     return text
 
 
-def _reference(c: Citation, answer_no: int, catalogue: Catalogue, prefix: str) -> str:
-    title = markdown_link_text(c.title)
-    if c.doc_type != UPLOAD_DOC_TYPE and c.doc_id in catalogue:
-        title = f"[{title}]({doc_href(c.doc_id)})"
-    return (
-        f"[\\[{c.n}\\]](#{source_id(answer_no, c.n, prefix)}) {title} — {markdown_text(c.locator)}"
-    )
+def references(
+    citations: Sequence[Citation], answer_no: int, catalogue: Catalogue, prefix: str = "src"
+) -> list[str]:
+    """One line per document cited: its markers (each linking to its card), its title (linked
+    to its library page; an upload's never is) and the pinpoints cited, so a document cited
+    three times is named once."""
+    by_doc: dict[tuple[str, str], list[Citation]] = {}
+    for c in citations:
+        by_doc.setdefault((c.doc_id, c.title), []).append(c)
+    lines = []
+    for (doc_id, title), cited in by_doc.items():
+        markers = " ".join(f"[\\[{c.n}\\]](#{source_id(answer_no, c.n, prefix)})" for c in cited)
+        name = markdown_link_text(title)
+        if cited[0].doc_type != UPLOAD_DOC_TYPE and doc_id in catalogue:
+            name = f"[{name}]({doc_href(doc_id)})"
+        pinpoints = "; ".join(dict.fromkeys(markdown_text(c.locator) for c in cited if c.locator))
+        lines.append(f"{markers} {name}" + (f" — {pinpoints}" if pinpoints else ""))
+    return lines
 
 
 def about_answer(
@@ -180,7 +206,7 @@ def chat_text(
         listed = "; ".join(markdown_text(s) for s in answer.unsupported)
         parts.append(f"⚠ Not supported by the cited sources: {listed}")
     if answer.citations:
-        lines = "  \n".join(_reference(c, answer_no, catalogue, prefix) for c in answer.citations)
+        lines = "  \n".join(references(answer.citations, answer_no, catalogue, prefix))
         parts.append(f'<div class="answer-refs">\n\n{lines}\n\n</div>')
     parts.append(about_answer(answer, answer_no, catalogue, prefix))
     return "\n\n".join(p for p in parts if p)
@@ -229,14 +255,13 @@ def card(
         quoted = html.escape(sentence)
         body = body.replace(quoted, f"<mark>{quoted}</mark>")
     upload = c.doc_type == UPLOAD_DOC_TYPE
+    if not upload:
+        body = link_doc_ids_html(body, catalogue or {})
     badges = [("your document", "badge upload")] if upload else []
     badges += [(b, "badge") for b in (c.doc_type, c.regime) if b and not upload]
     title = html.escape(c.title)
     if not upload and c.doc_id in (catalogue or {}):
-        title = (
-            f'<a class="doc-link" href="{html.escape(doc_href(c.doc_id))}" target="_blank" '
-            f'rel="noopener">{title}</a>'
-        )
+        title = _doc_anchor(c.doc_id, c.title)
     url = "" if upload else safe_url(getattr(c, "source_url", "") or getattr(c, "url", ""))
     origin = (
         f"<p class='based-on'>Based on: {_link(url)}</p>"
@@ -257,13 +282,7 @@ def _nearest_list(answer: Answer, catalogue: Catalogue) -> str:
     items = []
     for entry in answer.nearest:
         doc_id = nearest_doc(entry, catalogue)
-        shown = html.escape(entry)
-        if doc_id:
-            shown = (
-                f'<a class="doc-link" href="{html.escape(doc_href(doc_id))}" target="_blank" '
-                f'rel="noopener">{shown}</a>'
-            )
-        items.append(f"<li>{shown}</li>")
+        items.append(f"<li>{_doc_anchor(doc_id, entry) if doc_id else html.escape(entry)}</li>")
     return f"<p>Nearest passages:</p><ul class='nearest'>{''.join(items)}</ul>" if items else ""
 
 

@@ -134,6 +134,14 @@ def test_a_library_card_links_to_its_page_and_lists_its_source_as_based_on() -> 
     assert f'Based on: <a href="{GOV_UK}"' in card
     assert card.count("href=") == 2  # its page, and what it is based on: nothing else
     assert "<mark>The Act applies from 24 February 2025.</mark>" in card
+    passage = Citation(
+        **{**_cite(1).to_dict(), "claims": (), "text": "See guide-commissioner-faq & more."}
+    )
+    linked = sources_html(Answer("q", "x [1]", (passage,), False), 0, CATALOGUE)
+    assert (
+        'See <a class="doc-link" href="?doc=guide-commissioner-faq" target="_blank" '
+        'rel="noopener">Commissioner FAQ</a> &amp; more.'
+    ) in linked
 
 
 def test_the_panel_holds_every_answer_and_shows_the_last() -> None:
@@ -226,3 +234,16 @@ def test_notes_link_their_markers_and_documents_too() -> None:
     assert "see [“Commissioner FAQ”](?doc=guide-commissioner-faq)." in about
     quick = Answer("q", "It is so.", (), False, timings={"total_ms": 40.0})
     assert "Answered in under 0.1 s." in chat_text(quick)
+
+
+def test_a_document_cited_several_times_is_named_once_in_the_references() -> None:
+    first, second = _cite(1), _cite(2)
+    second = Citation(**{**second.to_dict(), "claims": (), "locator": "Award"})
+    answer = Answer("q", "One. [1] Two. [2]", (first, second), False)
+    text = chat_text(answer, 0, CATALOGUE)
+    refs = text[text.index("answer-refs") :]
+    assert refs.count("Commissioner FAQ") == 1
+    assert (
+        "[\\[1\\]](#src-0-1) [\\[2\\]](#src-0-2) [Commissioner FAQ](?doc=guide-commissioner-faq)"
+        " — Which rules apply; Award"
+    ) in refs

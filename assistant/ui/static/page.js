@@ -37,6 +37,7 @@
     true,
   );
 
+  const LABEL_ROOM = 40; // px above the question: the "Conversation" label sits there
   let pinned = null; // the question kept at the top of the conversation
   let following = false;
 
@@ -52,7 +53,7 @@
     }
     if (!following) return;
     const top = last.getBoundingClientRect().top - wrap.getBoundingClientRect().top;
-    wrap.scrollTop = Math.max(0, wrap.scrollTop + top - 8);
+    wrap.scrollTop = Math.max(0, wrap.scrollTop + top - LABEL_ROOM);
   }
 
   function stopFollowing(event) {
