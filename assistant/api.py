@@ -55,7 +55,9 @@ MAX_QUESTION_CHARS = 2000
 MAX_TOP_K = 50  # as Settings.top_k allows
 UNIT_VECTOR_CACHE = 4096
 # Asked once at start-up (`warm_up`): it exercises retrieval, composition and verification.
-WARM_UP_QUESTION = "What is the standstill period under the Procurement Act 2023?"
+WARM_UP_QUESTION = (
+    "What is the minimum period for requests to participate in an innovation partnership?"
+)
 # What an answer is doing, as `ask_stream(stages=True)` reports it.
 STAGES = {
     "question": "Reading the question…",

@@ -102,9 +102,10 @@ def test_the_first_answer_after_start_up_is_as_quick_as_a_warm_one(
         console = log.read_text(encoding="utf-8", errors="replace")
         # everything is loaded, with a progress line per step, before the server listens
         steps = [
-            r"\[1/3\] Loading the library index \.\.\. done in [\d.]+ s",
-            r"\[2/3\] Loading the embedding model \.\.\. done in [\d.]+ s",
-            r"\[3/3\] Answering a first question \.\.\. done in [\d.]+ s",
+            r"\[1/4\] Loading the library index \.\.\. done in [\d.]+ s",
+            r"\[2/4\] Loading the embedding model \.\.\. done in [\d.]+ s",
+            r"\[3/4\] Answering a first question \.\.\. done in [\d.]+ s",
+            r"\[4/4\] Preparing the page \.\.\. done in [\d.]+ s",
             r"Ready in [\d.]+ s\.",
             rf"Serving on http://127\.0\.0\.1:{port}/",
         ]
