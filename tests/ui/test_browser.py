@@ -3,14 +3,13 @@
 The tests share one page and run in file order, as a person would use it: ask, follow an
 answer's [n] to its source, open a library document from its card, switch persona and filter,
 rate an answer, mistype a date, export, upload, check which rules apply, build a trainer pack,
-list case studies, then look at the page on a phone-sized screen. Screenshots go to docs/img/
-when the app runs the shipped model (UI_TEST_MODEL=real), to a temporary folder otherwise.
+list case studies, then look at the page on a phone-sized screen. Screenshots go to a
+temporary folder: the README's pictures come from docs/screenshots.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -20,7 +19,6 @@ import pytest
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 # As the environment notes say: without these flags Chromium phones home on start.
 ARGS = [
     "--no-sandbox",
@@ -79,9 +77,9 @@ def page(browser, app_url: str):
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """docs/img/ when the app runs the shipped model (UI_TEST_MODEL=real), so the README shows
-    real answers; otherwise a temporary folder, so a fast run leaves docs/img/ alone."""
-    return DOCS_IMG if os.environ.get("UI_TEST_MODEL") == "real" else tmp_path_factory.mktemp("img")
+    """A temporary folder: a test run never rewrites the README's pictures (those come from
+    docs/screenshots.py, on the shipped model)."""
+    return tmp_path_factory.mktemp("img")
 
 
 def _shot(page, folder: Path, name: str) -> None:
