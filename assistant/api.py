@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from assistant.answer import (
 from assistant.condense import condense, previous_question
 from assistant.config import Settings, get_settings, offline_environment
 from assistant.currency import SEARCH_DEPTH, at_date, fits_date, prefer_in_force
+from assistant.dates import day_text
 from assistant.embedding import embed_texts
 from assistant.errors import InvalidInput
 from assistant.grounded import (
@@ -45,7 +46,7 @@ from assistant.question import Question, analyse, thesaurus
 from assistant.retrieve import Filters, Library, normalise_filters
 from assistant.sanitize import strip_controls
 from assistant.store import Manifest
-from assistant.types import Answer, Hit
+from assistant.types import Answer, Hit, Stage
 from assistant.units import build_units, sentence_count
 from assistant.verify import claim_text, has_citations, split_answer
 
@@ -53,6 +54,20 @@ logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
 MAX_TOP_K = 50  # as Settings.top_k allows
 UNIT_VECTOR_CACHE = 4096
+# Asked once at start-up (`warm_up`): it exercises retrieval, composition and verification.
+WARM_UP_QUESTION = (
+    "What is the minimum period for requests to participate in an innovation partnership?"
+)
+# What an answer is doing, as `ask_stream(stages=True)` reports it.
+STAGES = {
+    "question": "Reading the question…",
+    "search": "Searching the library…",
+    "compose": "Choosing the sentences that answer it…",
+    "write": "Writing the answer…",
+    "verify": "Checking citations…",
+    "date": "Checking the law as at {day}…",
+}
+WarmUpProgress = Callable[[int, int, str, float | None], None]
 
 
 def limit_blas_threads(threads: int) -> None:
@@ -137,16 +152,42 @@ class Assistant:
         top_k: int | None = None,
         persona: str | None = None,
         as_at: date | None = None,
-    ) -> Iterator[str | Answer]:
+        stages: bool = False,
+    ) -> Iterator[str | Stage | Answer]:
         """Stream an answer: yields `str` text deltas as the model writes them, then exactly one
-        `Answer`, always last. Show the deltas as they come, then replace the text with the
-        final `Answer.text`: verification may drop citations, renumber them and mark sentences
-        [unverified], and when the model server fails (even mid-answer) or no sentence of the
-        model's answer is supported, the final Answer is the extractive one with the reason in
-        `Answer.notes`. Without a model, or when abstaining,
+        `Answer`, always last. With `stages`, also a `Stage` as each step begins ("Searching the
+        library…", "Checking citations…"), for a status line. Show the deltas as they come,
+        then replace the text with the final `Answer.text`: verification may drop citations,
+        renumber them and mark sentences [unverified], and when the model server fails (even
+        mid-answer) or no sentence of the model's answer is supported, the final Answer is the
+        extractive one with the reason in `Answer.notes`. Without a model, or when abstaining,
         the whole text arrives as one delta. Arguments as for `ask`; an empty or over-long
         question raises AssistantError at the first `next()`."""
-        yield from self._answer(question, filters, history, top_k, persona, True, as_at)
+        yield from self._answer(question, filters, history, top_k, persona, True, as_at, stages)
+
+    def warm_up(self, progress: WarmUpProgress | None = None) -> dict[str, float]:
+        """Load the index and the embedding model and answer one question, so that the first
+        question a user asks takes as long as any other. `progress(step, steps, label,
+        seconds)` is called as each step starts (seconds None) and ends. Returns seconds per
+        step."""
+        steps: list[tuple[str, str, Callable[[], object]]] = [
+            ("index", "Loading the library index", lambda: self.library),
+            ("model", "Loading the embedding model", self._load_model),
+            ("answer", "Answering a first question", lambda: self.ask(WARM_UP_QUESTION)),
+        ]
+        timings: dict[str, float] = {}
+        for n, (name, label, run) in enumerate(steps, start=1):
+            if progress:
+                progress(n, len(steps), label, None)
+            began = time.perf_counter()
+            run()
+            timings[name] = round(time.perf_counter() - began, 2)
+            if progress:
+                progress(n, len(steps), label, timings[name])
+        return timings
+
+    def _load_model(self) -> None:
+        self.library.embedder.get_query_embedding(WARM_UP_QUESTION)
 
     @property
     def generator(self) -> ChatModel | None:
@@ -164,17 +205,22 @@ class Assistant:
         persona: str | None,
         stream: bool,
         as_at: date | None = None,
-    ) -> Iterator[str | Answer]:
+        stages: bool = False,
+    ) -> Iterator[str | Stage | Answer]:
         question = _checked(question, top_k, persona)
         normalise_filters(filters)  # a bad filter fails before any work
         timings: dict[str, float] = {}
         notes: list[str] = []
         start = time.perf_counter()
+        if stages:
+            yield _stage("question")
         library = self.library
         condensed = condense(question, history, self.generator)
         query = normalise_query(thesaurus().respell(condensed))
         context = condensed if condensed != question else ""
         asked = analyse(question, context, previous_question(question, history))
+        if stages:
+            yield _stage("search")
         vector = np.asarray(library.embedder.get_query_embedding(query), dtype=np.float32)
         timings["embed_ms"] = _ms(start)
         mark = time.perf_counter()
@@ -196,8 +242,10 @@ class Assistant:
         if not evidence.sufficient(self.settings.abstain_threshold):
             answer = abstain(question, hits, evidence)
         elif self.generator is not None:
+            if stages:
+                yield _stage("write")
             answer = yield from self._generated(
-                question, query, hits, filters, persona, stream, notes
+                question, query, hits, filters, persona, stream, notes, stages
             )
             timings["llm_ms"] = _ms(mark)
             if answer is None:
@@ -205,14 +253,20 @@ class Assistant:
             elif answer.abstained:
                 answer = abstain(question, hits, evidence)
         if answer is None:
+            if stages:
+                yield _stage("compose")
             context = with_neighbours(hits, library.chunks, self.settings.neighbour_lead)
             if not normalise_filters(filters):
                 context = self._with_sentence_matches(context, vector, as_at, question)
             answer, shown = self._compose(question, asked, vector, context)
             if not answer.abstained:
+                if stages:
+                    yield _stage("verify")
                 embed = sentence_embedder(library, context, shown)
                 answer, check = verified(answer.text, question, answer.citations, embed)
                 notes += verification_notes(check)
+        if stages and as_at is not None:
+            yield _stage("date", day=day_text(as_at))
         answer, dated = at_date(answer, library, question, law)
         notes += dated
         answer = with_provenance(answer, asked.answer_type)
@@ -232,7 +286,8 @@ class Assistant:
         persona: str | None,
         stream: bool,
         notes: list[str],
-    ) -> Generator[str, None, Answer | None]:
+        stages: bool = False,
+    ) -> Generator[str | Stage, None, Answer | None]:
         """The model's answer from the sources, verified; an abstaining Answer when the model
         says the sources do not cover it; None (reason in `notes`) when the server failed or
         no sentence of the model's answer is supported by the sources."""
@@ -244,6 +299,8 @@ class Assistant:
         if model_abstained(text, has_citations(text)):
             notes.append("The language model found that the sources do not answer this.")
             return Answer(question, text, (), True)
+        if stages:
+            yield _stage("verify")
         embed = sentence_embedder(self.library, sources)
         answer, check = verified_generation(text, question, sources, embed)
         if check.claims and not check.supported:
@@ -389,6 +446,10 @@ def _judged_under(asked: Question, law: LawDate, library: Any, question: str) ->
     if regime not in thesaurus().regimes:
         return asked
     return dataclasses.replace(asked, regimes=frozenset({regime}), regime_fixed=True)
+
+
+def _stage(name: str, **values: str) -> Stage:
+    return Stage(name, STAGES[name].format(**values))
 
 
 def _count(docs: dict[str, dict[str, Any]], key: str) -> dict[str, int]:

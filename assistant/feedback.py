@@ -7,6 +7,7 @@ with pandas, and to append to safely from several web workers (one write per lin
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -26,6 +27,7 @@ RATINGS: tuple[Rating, ...] = ("helpful", "not_helpful")
 FEEDBACK_FILE = "feedback.jsonl"
 MAX_COMMENT_CHARS = 2000  # a paragraph or two; longer text is cut, not refused
 _LOCK = threading.Lock()
+_ID = re.compile(r"[0-9a-f]{12}")  # as Feedback.id makes them
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,7 @@ class Feedback:
     comment: str = ""
     user: str = ""
     persona: str = ""
+    amends: str = ""  # the id of an earlier entry this one completes (a comment on a rating)
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     at: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S%z"))
 
@@ -58,8 +61,10 @@ def record_feedback(
     comment: str = "",
     user: str = "",
     persona: str = "",
+    amends: str = "",
 ) -> Feedback:
-    """Append one feedback line and return what was stored."""
+    """Append one feedback line and return what was stored. `amends`: the id of an earlier
+    entry this one replaces (the same rating, now with a comment); summaries count the last."""
     if rating not in RATINGS:
         raise AssistantError(f"Feedback must be one of: {', '.join(RATINGS)}.")
     entry = Feedback(
@@ -71,6 +76,7 @@ def record_feedback(
         comment=_clean_comment(comment),
         user=user,
         persona=persona if persona in PERSONAS else "",
+        amends=amends if _ID.fullmatch(amends or "") else "",
     )
     path = feedback_path(settings)
     private_dir(path.parent)
@@ -95,6 +101,9 @@ def read_feedback(settings: Settings) -> list[dict[str, Any]]:
 
 
 def summarise(entries: list[dict[str, Any]]) -> dict[str, int]:
+    """Ratings and comments, counting an amended entry once (as its last amendment)."""
+    replaced = {e.get("amends") for e in entries if e.get("amends")}
+    entries = [e for e in entries if e.get("id") not in replaced]
     counts = {rating: 0 for rating in RATINGS}
     for entry in entries:
         if entry.get("rating") in counts:

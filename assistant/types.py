@@ -163,6 +163,15 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class Stage:
+    """What an answer in the making is doing now (`Assistant.ask_stream(stages=True)`), for a
+    status line: `name` for programs, `label` for people."""
+
+    name: str  # "question", "search", "compose", "write", "verify", "date"
+    label: str  # "Searching the library…"
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """What `Assistant.ask` returns."""
 

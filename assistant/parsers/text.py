@@ -153,3 +153,8 @@ def parse_text(path: Path, data: bytes) -> SourceDoc:
         url = provision_url(legislation, locator) if locator else None
         sections.append(Section(text, tuple(t for _, t in stack), locator, None, url))
     return make_doc(path, data, sections, title, meta)
+
+
+def read_markdown(path: Path) -> tuple[dict[str, str], str]:
+    """A Markdown file's front matter and its body as written, for showing the document."""
+    return _front_matter(path, decode(path, path.read_bytes()))

@@ -18,8 +18,8 @@ from assistant.config import DEFAULT_EMBED_MODEL
 
 ROOT = Path(__file__).resolve().parents[2]
 # The fast hashing embedder by default. `UI_TEST_MODEL=real pytest tests/ui/test_browser.py`
-# runs the same tests on the shipped model (slower index build), which is how the README's
-# screenshots in docs/img/ are made.
+# runs the same tests on the shipped model (slower index build); the README's screenshots in
+# docs/img/ come from docs/screenshots.py.
 REAL = os.environ.get("UI_TEST_MODEL") == "real"
 MODEL_ENV = (
     {"ASSISTANT_EMBED_MODEL": DEFAULT_EMBED_MODEL}

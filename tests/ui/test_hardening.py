@@ -55,25 +55,27 @@ def _log_tail(app, start: int) -> str:
     return app.log.read_text(encoding="utf-8", errors="replace")[start:]
 
 
-def _private_event(app, output_elem_id: str) -> tuple[int, list[int]]:
-    """fn_index and input component ids of the page event writing to #output_elem_id."""
+def _private_event(app, output_elem_id: str, input_elem_id: str) -> tuple[int, list[int]]:
+    """fn_index and input component ids of the page event reading #input_elem_id and writing
+    to #output_elem_id."""
     config = httpx.get(app.url + "config", timeout=30).json()
     ids = {c["id"]: c.get("props", {}).get("elem_id") for c in config["components"]}
     for dep in config["dependencies"]:
-        if any(ids.get(o) == output_elem_id for o in dep["outputs"]):
+        writes = any(ids.get(o) == output_elem_id for o in dep["outputs"])
+        if writes and any(ids.get(i) == input_elem_id for i in dep["inputs"]):
             return dep["id"], dep["inputs"]
-    raise AssertionError(f"no event writes to #{output_elem_id}")
+    raise AssertionError(f"no event reads #{input_elem_id} and writes to #{output_elem_id}")
 
 
 def test_a_huge_value_is_not_logged_in_full(app) -> None:
     """A 5 MB persona sent to the feedback event as the page would send it: Gradio refuses it
     and prints its traceback, value and all; the app cuts the line."""
-    fn_index, inputs = _private_event(app, "feedback-status")
-    assert len(inputs) == 3  # answers (state), comment, persona
+    fn_index, inputs = _private_event(app, "feedback-status", "feedback-comment")
+    assert len(inputs) == 4  # answers (state), the rating (state), comment, persona
     start = app.log.stat().st_size
     session = uuid.uuid4().hex[:10]
     body = {
-        "data": [None, "a comment", "P" * 5_000_000],
+        "data": [None, None, "a comment", "P" * 5_000_000],
         "fn_index": fn_index,
         "session_hash": session,
         "event_data": None,
