@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -227,6 +228,7 @@ class Assistant:
         k = top_k or self.settings.top_k
         search_text = f"{query} ({'; '.join(asked.expansions)})" if asked.expansions else query
         found = library.search(search_text, filters, k * SEARCH_DEPTH, vector.tolist())
+        found = self._with_topic_search(found, query, asked, filters, k * SEARCH_DEPTH)
         law = law_date(question, as_at, library, context)  # the given date, else the question's
         as_at = law.day
         asked = _judged_under(asked, law, library, question)
@@ -311,6 +313,26 @@ class Assistant:
             return None
         notes += [f"Written by the {self.generator.label}.", *verification_notes(check)]
         return answer
+
+    def _with_topic_search(
+        self, found: list[Hit], query: str, asked: Question, filters: Filters | None, k: int
+    ) -> list[Hit]:
+        """`found`, interleaved with the passages found for the question without the regime it
+        names, when it asks something besides ("the standstill period under the Procurement Act
+        2023": the name alone brings passages about the Act's commencement)."""
+        topic = thesaurus().without_regimes(query)
+        if not asked.regimes or len(_content_terms(topic)) < TOPIC_TERMS or topic == query:
+            return found
+        vector = self.library.embedder.get_query_embedding(topic)
+        extra = self.library.search(topic, filters, k, list(vector))
+        seen: set[str] = set()
+        out: list[Hit] = []
+        for pair in itertools.zip_longest(found, extra):
+            for hit in pair:
+                if hit is not None and hit.chunk.chunk_id not in seen:
+                    seen.add(hit.chunk.chunk_id)
+                    out.append(hit)
+        return out[: len(found)]
 
     def _with_sentence_matches(
         self, hits: list[Hit], vector: np.ndarray, as_at: date | None = None, question: str = ""
@@ -450,6 +472,18 @@ def _judged_under(asked: Question, law: LawDate, library: Any, question: str) ->
 
 def _stage(name: str, **values: str) -> Stage:
     return Stage(name, STAGES[name].format(**values))
+
+
+# A question needs this many content terms besides the regime it names for a second search
+# without the regime's name.
+TOPIC_TERMS = 1
+
+
+def _content_terms(text: str) -> set[str]:
+    from assistant.question import _CUE_WORDS
+    from assistant.sparse import tokenize
+
+    return {t for t in tokenize(text) if t not in _CUE_WORDS and not t.isdigit()}
 
 
 def _count(docs: dict[str, dict[str, Any]], key: str) -> dict[str, int]:
