@@ -451,7 +451,11 @@ def answers_section() -> str:
     now = json.loads(path.read_text())
     before_path = RESULTS / "answers_before.json"
     before = json.loads(before_path.read_text()) if before_path.exists() else None
-    out = """
+    blind = [json.loads(line) for line in (ROOT / "eval" / "blind.jsonl").open() if line.strip()]
+    unanswerable = sum(1 for r in blind if not r.get("answerable", True))
+    turns = sum(1 for r in blind if r.get("history"))
+    second = sum(1 for r in blind if r["id"][:3] in ("bd-", "be-", "bf-"))
+    out = f"""
 ## Answers as users read them (`bench/answers.py`)
 
 Scored on the answer text, not on the retrieved passages. *Facts in answer*: share of a
@@ -462,10 +466,12 @@ abstained*: share of the unanswerable questions only (their count is given) on w
 assistant said the library does not cover it; *false abstentions*: share of answerable
 questions abstained on; *words*: mean length of answers given.
 
-**The blind set** (`eval/blind.jsonl`, 170 questions) was written by writers who saw only
-`shared/factsheet.md`, the seed case study and the description of our three users, never
-`corpus/` or our own questions: in users' words, with 28 unanswerable questions and 30
-two- and three-turn conversations. It is split into dev and test halves by a hash of each id
+**The blind set** (`eval/blind.jsonl`, {len(blind)} questions) was written by writers who saw
+only `shared/factsheet.md`, the seed case study and the description of our three users, never
+`corpus/` or our own questions: in users' words, with {unanswerable} unanswerable questions and
+{turns} two- and three-turn conversations. {second} of them (ids `bd-`, `be-`, `bf-`) were
+written in a second batch after the answer composer had been tuned on the first batch's dev
+half, so they had never been seen when first scored. It is split into dev and test halves by a hash of each id
 (`assistant.evaluation.split_of`); every weight and rule of the answer composer was chosen on
 the dev half only, and **the test half is the figure to quote**.
 
