@@ -42,7 +42,7 @@ from assistant.prompts import model_abstained
 from assistant.query import normalise_query
 from assistant.question import Question, analyse, thesaurus
 from assistant.retrieve import Filters, Library, normalise_filters
-from assistant.store import Manifest
+from assistant.store import Manifest, path_mismatch
 from assistant.types import Answer, Hit
 from assistant.units import build_units, sentence_count
 from assistant.verify import claim_text, has_citations, split_answer
@@ -100,8 +100,10 @@ class Assistant:
         return report
 
     def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:
-        """Build the index from the corpus when there is none yet."""
-        if self.has_index():
+        """Build the index from the corpus when there is none yet, or re-embed it when its
+        vectors came from another embedding path than this configuration's."""
+        manifest = Manifest.read(Path(self.settings.index_dir))
+        if manifest is not None and not path_mismatch(manifest, self.settings):
             return None
         return self.ingest(progress=progress)
 

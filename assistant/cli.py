@@ -74,6 +74,8 @@ def ingest(
             report = _assistant().ingest(paths or None, rebuild, progress)
         except AssistantError as exc:
             raise _fail(exc) from exc
+    if report.reembedded:
+        console.print(f"[yellow]re-embedded[/yellow] {escape(report.reembedded)}")
     for error in report.errors:
         console.print(f"[yellow]skipped[/yellow] {escape(f'{error.path}: {error.reason}')}")
     console.print(
