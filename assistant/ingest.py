@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 # Chunks embedded (with their sentences) per step of the pipeline: enough to fill the model's
 # length-sorted batches, few enough that progress moves and memory stays small.
-STREAM_CHUNKS = 256
+STREAM_CHUNKS = 128
 SPOOL = "sentences.spool"  # scratch file for sentence vectors during an ingest
 
 
@@ -145,7 +146,8 @@ def build_index(
         if report.reembedded:
             logger.warning("%s: re-embedding every chunk", report.reembedded)
         tick = (lambda p: progress("parse", 0, 0)) if progress else None
-        loaded = load_corpus(roots, int(settings.max_file_mb * 1_000_000), on_file=tick)
+        workers = settings.ingest_workers or os.cpu_count() or 1
+        loaded = load_corpus(roots, int(settings.max_file_mb * 1_000_000), tick, workers)
         report.files, report.errors = len(loaded.docs) + len(loaded.errors), loaded.errors
         docs, claimed = _claimed(loaded.docs, manifest)
         report.errors += claimed
@@ -293,6 +295,8 @@ def _embed(
     embedder = make_embedder(settings)
     started = time.perf_counter()
     parts = []
+    if progress:
+        progress("embed", 0, len(chunks))
     for start in range(0, len(chunks), STREAM_CHUNKS):
         block = chunks[start : start + STREAM_CHUNKS]
         parts.append(embed_passages(embedder, block, settings.embed_windows))
