@@ -107,7 +107,10 @@ def test_an_index_from_before_paths_were_recorded_counts_as_the_legacy_path() ->
     assert path_mismatch(old, legacy) is None
 
 
-def test_model_cache_defaults_beside_the_index_and_is_shared_by_copies(tmp_path) -> None:
+def test_model_cache_defaults_beside_the_index_and_is_shared_by_copies(
+    tmp_path, monkeypatch
+) -> None:
+    monkeypatch.delenv("ASSISTANT_MODEL_CACHE_DIR", raising=False)  # set for the test run
     settings = Settings(index_dir=tmp_path / "index")
     assert settings.model_cache_dir == tmp_path / "index" / "models"
     user = settings.model_copy(update={"index_dir": tmp_path / "user" / "index"})
