@@ -186,11 +186,19 @@ def export_onnx(model_dir: Path, target: Path) -> Path:
 
 
 def quantise_onnx(source: Path, target: Path) -> Path:
-    """8-bit weights (dynamic quantisation of the matrix multiplications)."""
+    """8-bit weights: dynamic quantisation of the matrix multiplications, per channel (on our
+    passages: cosine to FP32 0.993 on average, 0.983 at worst; per tensor and with the
+    embeddings quantised too, 0.946 and 0.890)."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8)
+    quantize_dynamic(
+        str(source),
+        str(tmp),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        op_types_to_quantize=["MatMul"],
+    )
     os.replace(tmp, target)
     return target
 

