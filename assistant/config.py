@@ -43,12 +43,13 @@ class Settings(BaseSettings):
         "or 'fake-hash' (deterministic test embedder).",
     )
     embed_batch_size: int = Field(32, ge=1, description="Texts per embedding batch.")
-    embed_runtime: Literal["onnx", "onnx-int8", "torch"] = Field(
-        "onnx",
-        description="How the embedding model runs: 'onnx' (ONNX Runtime, exported once from the "
-        "local weights into model_cache_dir), 'onnx-int8' (that export with 8-bit weights) or "
-        "'torch' (sentence-transformers). The index records it; a change re-embeds the library "
-        "at the next ingest.",
+    embed_runtime: Literal["auto", "onnx", "onnx-int8", "torch", "torch-bf16"] = Field(
+        "auto",
+        description="How the embedding model runs: 'onnx' (ONNX Runtime, float32, exported once "
+        "from the local weights into model_cache_dir), 'onnx-int8' (that export with 8-bit "
+        "weights), 'torch' (sentence-transformers, float32), 'torch-bf16' (the same in "
+        "bfloat16) or 'auto' (torch-bf16 on a CPU with native bfloat16, else onnx). The index "
+        "records it; a change re-embeds the library at the next ingest.",
     )
     embed_windows: bool = Field(
         True,

@@ -62,7 +62,31 @@ def embedding_path(settings: Settings) -> str:
     passages are embedded. Vectors from two paths are never mixed in one index or search."""
     if settings.embed_model == FAKE_MODEL:
         return "hash"
-    return f"{settings.embed_runtime}/{'windows' if settings.embed_windows else 'truncate'}"
+    return f"{resolve_runtime(settings.embed_runtime)}/" + (
+        "windows" if settings.embed_windows else "truncate"
+    )
+
+
+# CPU features that run bfloat16 matrix products natively (Intel AMX, AVX512-BF16).
+BF16_FLAGS = ("amx_bf16", "avx512_bf16")
+
+
+@cache
+def cpu_flags() -> frozenset[str]:
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return frozenset()
+    line = next((x for x in text.splitlines() if x.startswith(("flags", "Features"))), "")
+    return frozenset(line.partition(":")[2].split())
+
+
+def resolve_runtime(runtime: str) -> str:
+    """'auto' is torch in bfloat16 on a CPU that computes it natively (fastest there, vectors
+    within 1e-4 of float32), else ONNX Runtime in float32 (docs/benchmarks.md)."""
+    if runtime != "auto":
+        return runtime
+    return "torch-bf16" if cpu_flags() & set(BF16_FLAGS) else "onnx"
 
 
 # What every index built before the manifest recorded its path was made with.
@@ -73,14 +97,17 @@ def make_embedder(settings: Settings) -> Any:
     """A llama-index BaseEmbedding for the configured model (cached per model and runtime)."""
     cache_dir = str(settings.model_cache_dir or Path(settings.index_dir) / "models")
     return _make_embedder(
-        settings.embed_model, settings.embed_batch_size, settings.embed_runtime, cache_dir
+        settings.embed_model,
+        settings.embed_batch_size,
+        resolve_runtime(settings.embed_runtime),
+        cache_dir,
     )
 
 
 @cache
 def _encoder(path: str, runtime: str, cache_dir: str) -> Encoder:
-    if runtime == "torch":
-        return torch_encoder(_load_sentence_transformer(path), path)
+    if runtime in ("torch", "torch-bf16"):
+        return torch_encoder(_load_sentence_transformer(path), path, runtime == "torch-bf16")
     offline_environment()
     kind = "int8" if runtime == "onnx-int8" else "fp32"
     model_file = ensure_onnx(Path(path), Path(cache_dir), kind)
@@ -164,13 +191,14 @@ def embed_matrix(embedder: Any, texts: Sequence[str]) -> np.ndarray:
 def embed_passages(embedder: Any, chunks: Sequence[Chunk], windows: bool) -> np.ndarray:
     """One unit vector per chunk, from `Chunk.embed_text()`. With `windows`, a chunk longer than
     the model's window is embedded in overlapping windows (each with its context line) and
-    the window vectors averaged; without, the model cuts it at its window."""
+    the window vectors averaged, weighted by tokens; without, the model cuts it at its window."""
     encoder = getattr(embedder, "encoder", None)
     if not windows or encoder is None:
         return embed_matrix(embedder, [c.embed_text() for c in chunks])
     parts = [encoder.windows(c.context_line(), c.text) for c in chunks]
-    vectors = encoder.encode([t for p in parts for t in p])
-    return pool(vectors, [len(p) for p in parts])
+    texts = [t for p in parts for t in p]
+    tokens = [len(e.ids) for e in encoder.tokenizer.encode_batch(texts)]
+    return pool(encoder.encode(texts), [len(p) for p in parts], tokens)
 
 
 def embed_query(embedder: Any, text: str) -> list[float]:

@@ -7,7 +7,9 @@
   BATCH_TOKENS padded tokens, so a short sentence is never padded to a long passage's length.
 - Windows: a passage longer than the model's window (256 tokens) is embedded as overlapping
   windows, each with the passage's context line (title, heading, locator), and the window
-  vectors are averaged, so its end is no longer invisible to dense retrieval.
+  vectors are averaged weighted by their tokens, so its end is no longer invisible to dense
+  retrieval. (A plain mean gives a short tail window as much say as the full first one: on
+  our set dense-only MRR fell 0.774 -> 0.749; weighted by tokens it stays at 0.774.)
 """
 
 from __future__ import annotations
@@ -114,12 +116,17 @@ def length_batches(lengths: Sequence[int], budget: int = BATCH_TOKENS) -> list[l
     return batches
 
 
-def pool(vectors: np.ndarray, groups: Sequence[int]) -> np.ndarray:
-    """Average consecutive rows, `groups[k]` of them for text k, and re-normalise."""
+def pool(
+    vectors: np.ndarray, groups: Sequence[int], weights: Sequence[float] | None = None
+) -> np.ndarray:
+    """Average consecutive rows, `groups[k]` of them for text k (weighted by `weights`, one a
+    row, if given), and re-normalise."""
     out = np.zeros((len(groups), vectors.shape[1] if vectors.ndim == 2 else 0), np.float32)
+    w = np.ones(len(vectors), np.float32) if weights is None else np.asarray(weights, np.float32)
     start = 0
     for k, size in enumerate(groups):
-        mean = vectors[start : start + size].mean(axis=0)
+        rows = slice(start, start + size)
+        mean = (vectors[rows] * w[rows, None]).sum(axis=0) / max(float(w[rows].sum()), 1e-9)
         norm = float(np.linalg.norm(mean))
         out[k] = mean / norm if norm else mean
         start += size
@@ -253,8 +260,13 @@ def onnx_encoder(model_dir: str, model_file: str, threads: int) -> Encoder:
     return Encoder(load_tokenizer(Path(model_dir)), run, max_tokens(Path(model_dir)), dim)
 
 
-def torch_encoder(model: Any, model_dir: str) -> Encoder:
-    """An Encoder over a loaded SentenceTransformer (the reference implementation)."""
+def torch_encoder(model: Any, model_dir: str, bf16: bool = False) -> Encoder:
+    """An Encoder over a loaded SentenceTransformer (the reference implementation). `bf16`
+    runs the matrix products in bfloat16 (torch.autocast): on a CPU with AMX or AVX512-BF16
+    several times faster than float32, with cosine to it above 0.9999 on our passages; on one
+    without, slower (emulated) but the same vectors."""
+    import contextlib
+
     import torch
 
     def run(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -263,8 +275,10 @@ def torch_encoder(model: Any, model_dir: str) -> Encoder:
             "attention_mask": torch.from_numpy(mask),
             "token_type_ids": torch.zeros_like(torch.from_numpy(ids)),
         }
-        with torch.no_grad():
-            return model(features)["sentence_embedding"].numpy().astype(np.float32)
+        cast = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
+        with torch.no_grad(), cast:
+            vectors = model(features)["sentence_embedding"].float()
+        return torch.nn.functional.normalize(vectors, dim=1).numpy()
 
     dim = int(model.get_sentence_embedding_dimension())
     return Encoder(load_tokenizer(Path(model_dir)), run, max_tokens(Path(model_dir)), dim)

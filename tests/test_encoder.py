@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant import embedding
 from assistant.api import Assistant
 from assistant.config import DEFAULT_EMBED_MODEL, Settings
 from assistant.embedding import LEGACY_PATH, _model_path, embedding_path
@@ -89,19 +90,34 @@ def test_pool_averages_each_passages_windows_and_normalises() -> None:
     pooled = pool(rows, [2, 1])
     assert np.allclose(pooled[0], [2**-0.5, 2**-0.5])
     assert np.allclose(pooled[1], [0.6, 0.8])
+    weighted = pool(rows, [2, 1], [3, 1, 5])  # a full first window, a short tail
+    assert np.allclose(weighted[0], np.array([3, 1]) / np.sqrt(10))
+    assert np.allclose(weighted[1], [0.6, 0.8])
 
 
 def test_embedding_path_names_runtime_and_long_passage_handling() -> None:
     assert embedding_path(Settings(embed_model="fake-hash")) == "hash"
-    real = Settings(embed_model=DEFAULT_EMBED_MODEL)
+    real = Settings(embed_model=DEFAULT_EMBED_MODEL, embed_runtime="onnx", embed_windows=True)
     assert embedding_path(real) == "onnx/windows"
     off = real.model_copy(update={"embed_runtime": "torch", "embed_windows": False})
     assert embedding_path(off) == "torch/truncate" == LEGACY_PATH
 
 
+@pytest.mark.parametrize(
+    ("flags", "runtime"),
+    [({"avx2", "amx_bf16"}, "torch-bf16"), ({"avx512_bf16"}, "torch-bf16"), ({"avx2"}, "onnx")],
+)
+def test_auto_runtime_is_bf16_only_where_the_cpu_computes_it(monkeypatch, flags, runtime) -> None:
+    monkeypatch.setattr(embedding, "cpu_flags", lambda: frozenset(flags))
+    assert embedding.resolve_runtime("auto") == runtime
+    assert embedding.resolve_runtime("onnx-int8") == "onnx-int8"  # an explicit choice stands
+    settings = Settings(embed_model=DEFAULT_EMBED_MODEL, embed_runtime="auto")
+    assert embedding_path(settings).startswith(runtime + "/")  # the index records the real one
+
+
 def test_an_index_from_before_paths_were_recorded_counts_as_the_legacy_path() -> None:
     old = Manifest(DEFAULT_EMBED_MODEL, {"doc": {}})  # no embed_path, as older manifests
-    settings = Settings(embed_model=DEFAULT_EMBED_MODEL)
+    settings = Settings(embed_model=DEFAULT_EMBED_MODEL, embed_runtime="onnx")
     assert "'torch/truncate'" in (path_mismatch(old, settings) or "")
     legacy = settings.model_copy(update={"embed_runtime": "torch", "embed_windows": False})
     assert path_mismatch(old, legacy) is None

@@ -44,6 +44,12 @@ def test_onnx_vectors_match_sentence_transformers(texts: list[str]) -> None:
     assert (torch_path * reference).sum(axis=1).min() > 0.999  # our torch runtime too
 
 
+def test_bf16_vectors_stay_close_to_float32(texts: list[str]) -> None:
+    fp32 = embed_matrix(make_embedder(_settings("onnx")), texts)
+    bf16 = embed_matrix(make_embedder(_settings("torch-bf16")), texts)
+    assert (fp32 * bf16).sum(axis=1).min() > 0.999
+
+
 def test_query_and_text_embeddings_agree(texts: list[str]) -> None:
     embedder = make_embedder(_settings("onnx"))
     query = np.asarray(embedder.get_query_embedding(texts[-1]), dtype=np.float32)
