@@ -52,10 +52,12 @@ class Settings(BaseSettings):
         "records it; a change re-embeds the library at the next ingest.",
     )
     embed_windows: bool = Field(
-        True,
+        False,
         description="Embed a passage longer than the model's window (256 tokens) as overlapping "
-        "windows, each with the passage's title and locator, and average them (false: cut it at "
-        "the window). The index records it; a change re-embeds the library at the next ingest.",
+        "windows, each with the passage's title and locator, averaged by tokens (false: cut it "
+        "at the window; off by default: on our sets it raised hybrid recall but lowered the "
+        "blind set's answers, docs/benchmarks.md). The index records it; a change re-embeds "
+        "the library at the next ingest.",
     )
     model_cache_dir: Path | None = Field(
         None,

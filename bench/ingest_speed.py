@@ -36,7 +36,7 @@ RESULTS = ROOT / "bench" / "results"
 BASELINE = "c17af08"
 SETS = {"ours": "eval/questions.jsonl", "blind": "eval/blind.jsonl"}
 # The other embedding paths the shipped one was chosen against (each run once, as "after").
-VARIANTS = ("onnx/truncate", "onnx-int8/windows", "onnx-int8/truncate")
+VARIANTS = ("onnx/truncate", "onnx-int8/truncate", "torch-bf16/windows")
 K = 5
 
 

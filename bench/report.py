@@ -249,12 +249,14 @@ def ingest_speed_section() -> str:
 
 The shipped corpus ({by["after"][0]["documents"]} documents, {by["after"][0]["chunks"]} chunks)
 built from scratch with the real model, in fresh processes, runs alternating: **before** is
-commit `{data["baseline"]}` (sentence-transformers on torch through llama-index, 32 texts a call,
-passages cut at the model's 256-token window); **after** is this tree (ONNX Runtime, texts
-batched by token length, long passages embedded in windows and averaged, sentences spooled to
-disk). The machine is shared: the load average (1 min) before and after each run is shown.
-The ONNX export of the model is made once per machine ({data["onnx_export_s"]} s here, in its
-own process) and reused by every later ingest; the runs below reuse it. "Model s" is the time
+commit `{data["baseline"]}` (sentence-transformers on torch in float32 through llama-index, 32
+texts a call, passages cut at the model's 256-token window); **after** is this tree with its
+defaults, here the embedding path `{by["after"][0]["embed_path"]}` (runtime `auto`: bfloat16
+matrix products on this CPU's AMX units; texts batched by token length, one pass over chunks
+and their sentences, sentence vectors spooled to disk). The machine is shared with other
+work: the load average (1 min) before and after each run is shown. The ONNX paths need an
+export of the model, made once per machine ({data["onnx_export_s"]} s here, in its own
+process) and reused by every later ingest; the runs below reuse it. "Model s" is the time
 from the first to the last embedding progress report (chunks and their answer sentences).
 
 | run | code | load before / after | ingest s | chunks/s | model s | peak RSS MB |
