@@ -223,6 +223,57 @@ def _candidate_rows(runs: list[dict]) -> str:
     return rows
 
 
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def _speed_targets(med: dict, speedup: float, before: dict, after: dict) -> str:
+    """Issue 18's targets against this run (the machine's load is in the table above)."""
+    quality = [
+        ("our set, hybrid MRR", before["ours"]["hybrid"]["mrr"], after["ours"]["hybrid"]["mrr"]),
+        (
+            "our set, hybrid hit@5",
+            before["ours"]["hybrid"]["hit@5"],
+            after["ours"]["hybrid"]["hit@5"],
+        ),
+        (
+            "our set, answer facts",
+            before["ours"]["answers"]["answer_fact_coverage"],
+            after["ours"]["answers"]["answer_fact_coverage"],
+        ),
+        (
+            "blind set, answer facts",
+            before["blind"]["answers"]["answer_fact_coverage"],
+            after["blind"]["answers"]["answer_fact_coverage"],
+        ),
+    ]
+    same = all(a >= b for _, b, a in quality)
+    rows = [
+        (
+            "full ingest of corpus/",
+            "≤ 30 s",
+            f"{med['after']['ingest_s']} s",
+            med["after"]["ingest_s"] <= 30,
+        ),
+        ("speed-up in the same run", "≥ 3×", f"{speedup:.1f}×", speedup >= 3),
+        (
+            "real-model throughput",
+            "≥ 40 chunks/s",
+            f"{med['after']['chunks_per_s']} chunks/s",
+            med["after"]["chunks_per_s"] >= 40,
+        ),
+        (
+            "quality (" + ", ".join(q[0] for q in quality) + ")",
+            "unchanged or better",
+            "; ".join(f"{_fmt(b)} → {_fmt(a)}" for _, b, a in quality),
+            same,
+        ),
+    ]
+    return _header(("target", "wanted", "measured", "")) + "".join(
+        f"| {name} | {want} | {got} | {_met(ok)} |\n" for name, want, got, ok in rows
+    )
+
+
 def ingest_speed_section() -> str:
     path = RESULTS / "ingest_speed.json"
     if not path.exists():
@@ -265,6 +316,8 @@ from the first to the last embedding progress report (chunks and their answer se
 Median full ingest: {med["before"]["ingest_s"]} s before, {med["after"]["ingest_s"]} s after
 (**{speedup:.1f}×**); {med["before"]["chunks_per_s"]} → {med["after"]["chunks_per_s"]} chunks/s,
 sentence vectors included.
+
+{_speed_targets(med, speedup, before, after)}
 
 Quality, before → after (retrieval by document as in the side-by-side table below; the blind
 set has no expected documents, so only its answers are scored):
