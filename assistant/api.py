@@ -25,7 +25,7 @@ from assistant.answer import (
 from assistant.condense import condense, previous_question
 from assistant.config import Settings, get_settings, offline_environment
 from assistant.currency import SEARCH_DEPTH, at_date, prefer_in_force
-from assistant.embedding import embed_texts
+from assistant.embedding import embed_texts, embedding_path
 from assistant.errors import AssistantError
 from assistant.grounded import (
     generate,
@@ -42,7 +42,7 @@ from assistant.prompts import model_abstained
 from assistant.query import normalise_query
 from assistant.question import Question, analyse, thesaurus
 from assistant.retrieve import Filters, Library, normalise_filters
-from assistant.store import Manifest, path_mismatch
+from assistant.store import Manifest, index_embedding_path, path_mismatch
 from assistant.types import Answer, Hit
 from assistant.units import build_units, sentence_count
 from assistant.verify import claim_text, has_citations, split_answer
@@ -339,6 +339,8 @@ class Assistant:
             "index_dir": str(Path(self.settings.index_dir).resolve()),
             "store": self.settings.chroma_url or "embedded (PersistentClient)",
             "embed_model": manifest.embed_model if manifest else self.settings.embed_model,
+            "embed_path": index_embedding_path(manifest) if manifest else None,
+            "embed_path_configured": embedding_path(self.settings),
             "documents": len(docs),
             "chunks": sum(int(d.get("chunks", 0)) for d in docs.values()),
             "by_doc_type": _count(docs, "doc_type"),

@@ -149,6 +149,8 @@ def test_a_path_mismatch_is_refused_at_query_time_and_re_embedded_by_ingest(
     _pretend_other_path(settings.index_dir)
     with pytest.raises(ConfigError, match="run `assistant ingest` to re-embed"):
         Library.open(settings)
+    info = Assistant(settings).info()
+    assert (info["embed_path"], info["embed_path_configured"]) == ("onnx/windows", "hash")
     again = Assistant(settings).ingest()
     assert "'onnx/windows'" in again.reembedded and "'hash'" in again.reembedded
     assert again.chunks_embedded == again.chunks_total == first.chunks_total
