@@ -280,5 +280,7 @@ def torch_encoder(model: Any, model_dir: str, bf16: bool = False) -> Encoder:
             vectors = model(features)["sentence_embedding"].float()
         return torch.nn.functional.normalize(vectors, dim=1).numpy()
 
-    dim = int(model.get_sentence_embedding_dimension())
+    # sentence-transformers 6 renamed it; older releases only have the first name.
+    width = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    dim = int(width())
     return Encoder(load_tokenizer(Path(model_dir)), run, max_tokens(Path(model_dir)), dim)
