@@ -281,6 +281,6 @@ def torch_encoder(model: Any, model_dir: str, bf16: bool = False) -> Encoder:
         return torch.nn.functional.normalize(vectors, dim=1).numpy()
 
     # sentence-transformers 6 renamed it; older releases only have the first name.
-    width = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-    dim = int(width())
+    width = getattr(model, "get_embedding_dimension", None)
+    dim = int(width() if width else model.get_sentence_embedding_dimension())
     return Encoder(load_tokenizer(Path(model_dir)), run, max_tokens(Path(model_dir)), dim)
