@@ -17,7 +17,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -37,6 +39,11 @@ WINDOW_OVERLAP = 32
 MIN_WINDOW_BODY = 64
 ONNX_OPSET = 17
 Runner = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (ids, mask) -> unit vectors
+# A batch this small (a question) runs torch on one thread. With the cores busy, torch's
+# threads wait on each other: one query took 290 ms on two threads and 40 ms on one
+# (sentence-transformers, float32, load average ~6 on 2 cores); in bfloat16, 1.6 s and 56 ms.
+SMALL_BATCH_TOKENS = 512
+_TORCH_LOCK = threading.Lock()  # our torch calls take turns, so the thread count is ours
 
 
 @dataclass(frozen=True)
@@ -260,6 +267,21 @@ def onnx_encoder(model_dir: str, model_file: str, threads: int) -> Encoder:
     return Encoder(load_tokenizer(Path(model_dir)), run, max_tokens(Path(model_dir)), dim)
 
 
+@contextmanager
+def _threads_for(tokens: int) -> Iterator[None]:
+    import torch
+
+    if tokens > SMALL_BATCH_TOKENS:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def torch_encoder(model: Any, model_dir: str, bf16: bool = False) -> Encoder:
     """An Encoder over a loaded SentenceTransformer (the reference implementation). `bf16`
     runs the matrix products in bfloat16 (torch.autocast): on a CPU with AMX or AVX512-BF16
@@ -276,7 +298,7 @@ def torch_encoder(model: Any, model_dir: str, bf16: bool = False) -> Encoder:
             "token_type_ids": torch.zeros_like(torch.from_numpy(ids)),
         }
         cast = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
-        with torch.no_grad(), cast:
+        with _TORCH_LOCK, _threads_for(ids.size), torch.no_grad(), cast:
             vectors = model(features)["sentence_embedding"].float()
         return torch.nn.functional.normalize(vectors, dim=1).numpy()
 

@@ -85,3 +85,24 @@ def test_windows_let_a_fact_past_the_models_window_be_found() -> None:
     windowed = embed_passages(embedder, [chunk], windows=True)[0]
     assert len(embedder.encoder.windows(chunk.context_line(), chunk.text)) >= 2
     assert float(query @ windowed) > float(query @ cut) + 0.05
+
+
+def test_a_question_runs_torch_on_one_thread_and_a_batch_on_all(texts: list[str]) -> None:
+    """With busy cores torch's threads wait on each other: a question runs on one."""
+    import torch
+
+    from assistant.embedding import _load_sentence_transformer
+
+    embedder = make_embedder(_settings("torch-bf16"))
+    model = _load_sentence_transformer(_model_path(DEFAULT_EMBED_MODEL))
+    seen: list[int] = []
+    hook = model.register_forward_pre_hook(lambda *_: seen.append(torch.get_num_threads()))
+    threads = torch.get_num_threads()
+    try:
+        embedder.get_query_embedding("How long is the standstill period?")
+        embed_matrix(embedder, texts[:40])  # long passages: large batches
+    finally:
+        hook.remove()
+    assert seen[0] == 1
+    assert seen[-1] == threads
+    assert torch.get_num_threads() == threads  # restored
