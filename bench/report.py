@@ -233,25 +233,21 @@ def _met(ok: bool) -> str:
 
 def _speed_targets(med: dict, speedup: float, before: dict, after: dict) -> str:
     """Issue 18's targets against this run (the machine's load is in the table above)."""
-    quality = [
-        ("our set, hybrid MRR", before["ours"]["hybrid"]["mrr"], after["ours"]["hybrid"]["mrr"]),
-        (
-            "our set, hybrid hit@5",
-            before["ours"]["hybrid"]["hit@5"],
-            after["ours"]["hybrid"]["hit@5"],
-        ),
-        (
-            "our set, answer facts",
-            before["ours"]["answers"]["answer_fact_coverage"],
-            after["ours"]["answers"]["answer_fact_coverage"],
-        ),
-        (
-            "blind set, answer facts",
-            before["blind"]["answers"]["answer_fact_coverage"],
-            after["blind"]["answers"]["answer_fact_coverage"],
-        ),
+
+    def pairs(items: list[tuple[str, float, float]]) -> tuple[str, bool]:
+        text = "; ".join(f"{name} {_fmt(b)} → {_fmt(a)}" for name, b, a in items)
+        return text, all(a >= b for _, b, a in items)
+
+    was, now = before["ours"], after["ours"]
+    answers = [
+        (f"{label} {key.replace('_', ' ')}", before[s]["answers"][key], after[s]["answers"][key])
+        for s, label in (("ours", "ours"), ("blind", "blind"))
+        for key in ("answer_fact_coverage", "lead_sentence_accuracy", "abstention_accuracy")
     ]
-    same = all(a >= b for _, b, a in quality)
+    hybrid = [
+        (f"hybrid {m}", was["hybrid"][m], now["hybrid"][m]) for m in ("hit@1", "hit@5", "mrr")
+    ]
+    dense = [(f"dense {m}", was["dense"][m], now["dense"][m]) for m in ("hit@1", "hit@5", "mrr")]
     rows = [
         (
             "full ingest of corpus/",
@@ -266,12 +262,9 @@ def _speed_targets(med: dict, speedup: float, before: dict, after: dict) -> str:
             f"{med['after']['chunks_per_s']} chunks/s",
             med["after"]["chunks_per_s"] >= 40,
         ),
-        (
-            "quality (" + ", ".join(q[0] for q in quality) + ")",
-            "unchanged or better",
-            "; ".join(f"{_fmt(b)} → {_fmt(a)}" for _, b, a in quality),
-            same,
-        ),
+        ("retrieval as shipped, our set", "unchanged or better", *pairs(hybrid)),
+        ("answers, our set and blind set", "unchanged or better", *pairs(answers)),
+        ("dense-only retrieval (not used alone), our set", "unchanged or better", *pairs(dense)),
     ]
     return _header(("target", "wanted", "measured", "")) + "".join(
         f"| {name} | {want} | {got} | {_met(ok)} |\n" for name, want, got, ok in rows
@@ -300,6 +293,12 @@ def ingest_speed_section() -> str:
     med = data["median"]
     speedup = med["before"]["ingest_s"] / med["after"]["ingest_s"]
     before, after = by["before"][-1]["quality"], by["after"][-1]["quality"]
+    last = by["after"][-1]
+    share = sum(v for k, v in last["stages_s"].items() if k != "parse") / last["ingest_s"]
+    questions = before["ours"]["dense"]["questions"]
+    moved = round(
+        abs(before["ours"]["dense"]["hit@5"] - after["ours"]["dense"]["hit@5"]) * questions
+    )
     return f"""## Ingest speed, before and after (`bench/ingest_speed.py`)
 
 The shipped corpus ({by["after"][0]["documents"]} documents, {by["after"][0]["chunks"]} chunks)
@@ -322,6 +321,14 @@ Median full ingest: {med["before"]["ingest_s"]} s before, {med["after"]["ingest_
 sentence vectors included.
 
 {_speed_targets(med, speedup, before, after)}
+The absolute targets (≤ 30 s, ≥ 40 chunks/s) assume a quiet machine; these runs shared the
+2 cores with other work (load averages in the table), so absolute times are several times a
+quiet machine's: the ratio within one run is the comparable figure. Of the after ingest,
+{share:.0%} is the model (chunks and their answer sentences). With bfloat16, dense-only hit@5
+moved by {moved} of {questions} questions (ONNX float32, whose vectors equal the old ones within
+1e-6, is scored in the candidates table below).
+A question is embedded on one torch thread: with the cores busy, torch's two threads wait on
+each other (one bfloat16 query took 1.6 s on two threads, 22-34 ms on one, load ~5).
 
 Quality, before → after (retrieval by document as in the side-by-side table below; the blind
 set has no expected documents, so only its answers are scored):
