@@ -204,11 +204,12 @@ def main() -> None:
     cache = Path(tempfile.mkdtemp(prefix="scale-models-"))
     os.environ["ASSISTANT_MODEL_CACHE_DIR"] = str(cache)
     try:
-        if args.real:
-            from assistant import Settings
-            from assistant.embedding import make_embedder
-
-            make_embedder(Settings(embed_model=REAL_MODEL, model_cache_dir=cache)).encoder  # noqa: B018
+        if args.real:  # in a child: a child's peak RSS would start from this process's
+            code = (
+                "from assistant import Settings; from assistant.embedding import make_embedder; "
+                f"make_embedder(Settings(embed_model={REAL_MODEL!r})).encoder"
+            )
+            subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
         for model, sizes in ((REAL_MODEL, args.real), ("fake-hash", args.fake)):
             for n in sizes:
                 row = measure(n, model, vocab)
