@@ -42,8 +42,9 @@ eval: install
 	$(VENV)/bin/assistant eval eval/questions.jsonl --out bench/results/eval_results.jsonl
 
 # Quality and speed on the shipped corpus, then the scaling curve (slow: ~15 min).
-# Every number in docs/benchmarks.md, docs/evaluation.md and docs/currency.md (~60 min;
-# the before/after ingest runs and the 10k/100k-chunk scaling points are most of it).
+# Every number in docs/benchmarks.md, docs/evaluation.md, docs/currency.md and the upload
+# figures in docs/security.md (~60 min; the before/after ingest runs and the 10k/100k-chunk
+# scaling points are most of it).
 bench: install
 	$(PY) bench/run.py
 	$(PY) bench/ingest_speed.py
@@ -52,6 +53,7 @@ bench: install
 	$(PY) bench/currency.py
 	$(PY) bench/scale.py
 	$(PY) bench/answers.py
+	$(PY) bench/hostile_uploads.py
 	$(PY) bench/report.py
 
 # 20 API clients for 60 s against the real app, with 5 user ingests part-way (~3 min).

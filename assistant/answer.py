@@ -31,6 +31,7 @@ W_NOVEL = 0.2
 # A unit that names only the other regime than the one the question names ("under the Act ..."
 # for "under the old rules, how long?") is context, not the answer.
 W_OTHER_REGIME = 0.2
+W_WRONG_DAY = 1.0
 # The direct answer is chosen among the units scoring at least this share of the best.
 LEAD_RATIO = 0.9
 # ... or, when none of those states the wanted figure, among units at least this share.
@@ -170,7 +171,8 @@ def unit_score(question: Question, candidate: Candidate, passage_names: frozense
     if question.regimes:
         said = thesaurus().regimes_named(unit.text) or thesaurus().regimes_named(candidate.heading)
         if said and not said & question.regimes:
-            score -= W_OTHER_REGIME
+            # with the regime stated for the day asked about, the other one's rules mislead
+            score -= W_WRONG_DAY if question.regime_fixed else W_OTHER_REGIME
     if _QUOTED.match(unit.text) and not _ABOUT_CLAIMS.search(question.text):
         score -= W_QUOTED  # a quoted claim (a myth the passage then corrects) is no answer
     return score
@@ -230,10 +232,16 @@ def _lead(
     floor = LEAD_RATIO * float(scores.max())
     near = [i for i in range(len(candidates)) if scores[i] >= floor]
 
-    def key(i: int) -> tuple[bool, bool, float]:
+    def key(i: int) -> tuple[bool, bool, float, float]:
         unit = candidates[i].unit
-        held = _anchor_share(anchors, f"{unit.raw} {candidates[i].heading}") >= ANCHOR_SHARE
-        return (typed and carries(unit.text, kind, question.text), held, float(scores[i]))
+        share = _anchor_share(anchors, f"{unit.raw} {candidates[i].heading}")
+        held = share >= ANCHOR_SHARE
+        return (
+            typed and carries(unit.text, kind, question.text),
+            held,
+            round(share * 4) / 4,  # more of what is asked about, in quarters
+            float(scores[i]),
+        )
 
     pick = max(near, key=key)
     if typed and not key(pick)[0]:
@@ -293,19 +301,7 @@ def cite(
         shown = split_answer(_SOURCE_MARKERS.sub("", sentence))
         parts.append(" ".join(f"{piece.strip()} [{n}]" for piece in shown if piece.strip()))
     citations = [
-        Citation(
-            n=n,
-            chunk_id=hits[rank].chunk.chunk_id,
-            doc_id=hits[rank].chunk.doc_id,
-            title=hits[rank].chunk.title,
-            locator=hits[rank].chunk.locator,
-            source_url=hits[rank].chunk.url or hits[rank].chunk.meta.get("source_url", ""),
-            score=round(float(hits[rank].score), 4),
-            text=hits[rank].chunk.text,
-            doc_type=hits[rank].chunk.meta.get("doc_type", ""),
-            regime=hits[rank].chunk.meta.get("regime", ""),
-            quote="\n".join(quotes[rank]),
-        )
+        Citation.of(hits[rank].chunk, n, hits[rank].score, "\n".join(quotes[rank]))
         for rank, n in numbers.items()
     ]
     return " ".join(parts), sorted(citations, key=lambda c: c.n)

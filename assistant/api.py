@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import date
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,10 @@ from assistant.answer import (
 )
 from assistant.condense import condense, previous_question
 from assistant.config import Settings, get_settings, offline_environment
-from assistant.currency import SEARCH_DEPTH, at_date, prefer_in_force
+from assistant.currency import SEARCH_DEPTH, at_date, fits_date, prefer_in_force
+from assistant.dates import day_text
 from assistant.embedding import embed_texts, embedding_path
-from assistant.errors import AssistantError
+from assistant.errors import InvalidInput
 from assistant.grounded import (
     generate,
     regime_sources,
@@ -36,25 +37,43 @@ from assistant.grounded import (
     verified_generation,
 )
 from assistant.ingest import IngestReport, Progress, build_index
+from assistant.lawdate import LawDate, asks_which_law, law_date
 from assistant.llm import ChatModel
 from assistant.passages import suppress_near_duplicates, with_neighbours
-from assistant.prompts import model_abstained
+from assistant.prompts import PERSONAS, model_abstained
+from assistant.provenance import with_provenance
 from assistant.query import normalise_query
 from assistant.question import Question, analyse, thesaurus
 from assistant.retrieve import Filters, Library, normalise_filters
+from assistant.sanitize import strip_controls
 from assistant.store import Manifest, index_embedding_path, path_mismatch
-from assistant.types import Answer, Hit
+from assistant.types import Answer, Hit, Stage
 from assistant.units import build_units, sentence_count
 from assistant.verify import claim_text, has_citations, split_answer
 
 logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
+MAX_TOP_K = 50  # as Settings.top_k allows
 UNIT_VECTOR_CACHE = 4096
+# Asked once at start-up (`warm_up`): it exercises retrieval, composition and verification.
+WARM_UP_QUESTION = (
+    "What is the minimum period for requests to participate in an innovation partnership?"
+)
+# What an answer is doing, as `ask_stream(stages=True)` reports it.
+STAGES = {
+    "question": "Reading the question…",
+    "search": "Searching the library…",
+    "compose": "Choosing the sentences that answer it…",
+    "write": "Writing the answer…",
+    "verify": "Checking citations…",
+    "date": "Checking the law as at {day}…",
+}
+WarmUpProgress = Callable[[int, int, str, float | None], None]
 
 
-@cache
 def limit_blas_threads(threads: int) -> None:
-    """Cap numpy's BLAS threads for this process (once per value; 0 leaves the default)."""
+    """Cap the BLAS threads of every BLAS library loaded in this process so far (0 leaves the
+    default); called for each Assistant, since a library loaded later starts uncapped."""
     if threads:
         from threadpoolctl import threadpool_limits
 
@@ -136,16 +155,42 @@ class Assistant:
         top_k: int | None = None,
         persona: str | None = None,
         as_at: date | None = None,
-    ) -> Iterator[str | Answer]:
+        stages: bool = False,
+    ) -> Iterator[str | Stage | Answer]:
         """Stream an answer: yields `str` text deltas as the model writes them, then exactly one
-        `Answer`, always last. Show the deltas as they come, then replace the text with the
-        final `Answer.text`: verification may drop citations, renumber them and mark sentences
-        [unverified], and when the model server fails (even mid-answer) or no sentence of the
-        model's answer is supported, the final Answer is the extractive one with the reason in
-        `Answer.notes`. Without a model, or when abstaining,
+        `Answer`, always last. With `stages`, also a `Stage` as each step begins ("Searching the
+        library…", "Checking citations…"), for a status line. Show the deltas as they come,
+        then replace the text with the final `Answer.text`: verification may drop citations,
+        renumber them and mark sentences [unverified], and when the model server fails (even
+        mid-answer) or no sentence of the model's answer is supported, the final Answer is the
+        extractive one with the reason in `Answer.notes`. Without a model, or when abstaining,
         the whole text arrives as one delta. Arguments as for `ask`; an empty or over-long
         question raises AssistantError at the first `next()`."""
-        yield from self._answer(question, filters, history, top_k, persona, True, as_at)
+        yield from self._answer(question, filters, history, top_k, persona, True, as_at, stages)
+
+    def warm_up(self, progress: WarmUpProgress | None = None) -> dict[str, float]:
+        """Load the index and the embedding model and answer one question, so that the first
+        question a user asks takes as long as any other. `progress(step, steps, label,
+        seconds)` is called as each step starts (seconds None) and ends. Returns seconds per
+        step."""
+        steps: list[tuple[str, str, Callable[[], object]]] = [
+            ("index", "Loading the library index", lambda: self.library),
+            ("model", "Loading the embedding model", self._load_model),
+            ("answer", "Answering a first question", lambda: self.ask(WARM_UP_QUESTION)),
+        ]
+        timings: dict[str, float] = {}
+        for n, (name, label, run) in enumerate(steps, start=1):
+            if progress:
+                progress(n, len(steps), label, None)
+            began = time.perf_counter()
+            run()
+            timings[name] = round(time.perf_counter() - began, 2)
+            if progress:
+                progress(n, len(steps), label, timings[name])
+        return timings
+
+    def _load_model(self) -> None:
+        self.library.embedder.get_query_embedding(WARM_UP_QUESTION)
 
     @property
     def generator(self) -> ChatModel | None:
@@ -163,37 +208,48 @@ class Assistant:
         persona: str | None,
         stream: bool,
         as_at: date | None = None,
-    ) -> Iterator[str | Answer]:
-        question = (question or "").strip()
-        if not question:
-            raise AssistantError("Please type a question.")
-        if len(question) > MAX_QUESTION_CHARS:
-            raise AssistantError(f"Questions are limited to {MAX_QUESTION_CHARS} characters.")
+        stages: bool = False,
+    ) -> Iterator[str | Stage | Answer]:
+        question = _checked(question, top_k, persona)
+        normalise_filters(filters)  # a bad filter fails before any work
         timings: dict[str, float] = {}
         notes: list[str] = []
         start = time.perf_counter()
+        if stages:
+            yield _stage("question")
         library = self.library
         condensed = condense(question, history, self.generator)
         query = normalise_query(thesaurus().respell(condensed))
         context = condensed if condensed != question else ""
         asked = analyse(question, context, previous_question(question, history))
+        if stages:
+            yield _stage("search")
         vector = np.asarray(library.embedder.get_query_embedding(query), dtype=np.float32)
         timings["embed_ms"] = _ms(start)
         mark = time.perf_counter()
         k = top_k or self.settings.top_k
         search_text = f"{query} ({'; '.join(asked.expansions)})" if asked.expansions else query
         found = library.search(search_text, filters, k * SEARCH_DEPTH, vector.tolist())
+        found = self._with_topic_search(found, query, asked, filters, k * SEARCH_DEPTH)
+        law = law_date(question, as_at, library, context)  # the given date, else the question's
+        as_at = law.day
+        asked = _judged_under(asked, law, library, question)
         hits = prefer_in_force(found, as_at, f"{question} {query}")[:k]
         timings["retrieve_ms"] = _ms(mark)
         mark = time.perf_counter()
-        best = max((h.dense_score for h in hits if h.dense_score is not None), default=0.0)
+        # a date re-ranks the passages found; it does not make the library know less
+        best = max(
+            (h.dense_score for h in [*hits, *found[:k]] if h.dense_score is not None), default=0.0
+        )
         evidence = assess(question, hits, best, library.term_df)
         answer: Answer | None = None
         if not evidence.sufficient(self.settings.abstain_threshold):
             answer = abstain(question, hits, evidence)
         elif self.generator is not None:
+            if stages:
+                yield _stage("write")
             answer = yield from self._generated(
-                question, query, hits, filters, persona, stream, notes
+                question, query, hits, filters, persona, stream, notes, stages
             )
             timings["llm_ms"] = _ms(mark)
             if answer is None:
@@ -201,16 +257,23 @@ class Assistant:
             elif answer.abstained:
                 answer = abstain(question, hits, evidence)
         if answer is None:
+            if stages:
+                yield _stage("compose")
             context = with_neighbours(hits, library.chunks, self.settings.neighbour_lead)
-            if not normalise_filters(filters) and as_at is None:
-                context = self._with_sentence_matches(context, vector)
+            if not normalise_filters(filters):
+                context = self._with_sentence_matches(context, vector, as_at, question)
             answer, shown = self._compose(question, asked, vector, context)
             if not answer.abstained:
+                if stages:
+                    yield _stage("verify")
                 embed = sentence_embedder(library, context, shown)
                 answer, check = verified(answer.text, question, answer.citations, embed)
                 notes += verification_notes(check)
-        answer, dated = at_date(answer, library, question, as_at)
+        if stages and as_at is not None:
+            yield _stage("date", day=day_text(as_at))
+        answer, dated = at_date(answer, library, question, law)
         notes += dated
+        answer = with_provenance(answer, asked.answer_type)
         if stream and (answer.abstained or "llm_ms" not in timings or "llm_fallback" in timings):
             yield answer.text
         timings["compose_ms"] = _ms(mark)
@@ -227,7 +290,8 @@ class Assistant:
         persona: str | None,
         stream: bool,
         notes: list[str],
-    ) -> Generator[str, None, Answer | None]:
+        stages: bool = False,
+    ) -> Generator[str | Stage, None, Answer | None]:
         """The model's answer from the sources, verified; an abstaining Answer when the model
         says the sources do not cover it; None (reason in `notes`) when the server failed or
         no sentence of the model's answer is supported by the sources."""
@@ -239,6 +303,8 @@ class Assistant:
         if model_abstained(text, has_citations(text)):
             notes.append("The language model found that the sources do not answer this.")
             return Answer(question, text, (), True)
+        if stages:
+            yield _stage("verify")
         embed = sentence_embedder(self.library, sources)
         answer, check = verified_generation(text, question, sources, embed)
         if check.claims and not check.supported:
@@ -250,9 +316,32 @@ class Assistant:
         notes += [f"Written by the {self.generator.label}.", *verification_notes(check)]
         return answer
 
-    def _with_sentence_matches(self, hits: list[Hit], vector: np.ndarray) -> list[Hit]:
+    def _with_topic_search(
+        self, found: list[Hit], query: str, asked: Question, filters: Filters | None, k: int
+    ) -> list[Hit]:
+        """`found`, interleaved with the passages found for the question without the regime it
+        names, when it asks something besides ("the standstill period under the Procurement Act
+        2023": the name alone brings passages about the Act's commencement)."""
+        topic = thesaurus().without_regimes(query)
+        if not asked.regimes or len(_content_terms(topic)) < TOPIC_TERMS or topic == query:
+            return found
+        vector = self.library.embedder.get_query_embedding(topic)
+        extra = self.library.search(topic, filters, k, list(vector))
+        seen: set[str] = set()
+        out: list[Hit] = []
+        for pair in itertools.zip_longest(found, extra):
+            for hit in pair:
+                if hit is not None and hit.chunk.chunk_id not in seen:
+                    seen.add(hit.chunk.chunk_id)
+                    out.append(hit)
+        return out[: len(found)]
+
+    def _with_sentence_matches(
+        self, hits: list[Hit], vector: np.ndarray, as_at: date | None = None, question: str = ""
+    ) -> list[Hit]:
         """`hits` and the passages holding the library's sentences nearest the question, so
-        an answer sentence in a passage ranked low as a whole can still be quoted."""
+        an answer sentence in a passage ranked low as a whole can still be quoted; with a
+        date, only passages that may speak for the law then (`currency.fits_date`)."""
         stored = self.library.sentence_vectors
         if not hasattr(stored, "nearest_chunks") or not self.settings.sentence_pool:
             return hits
@@ -261,7 +350,9 @@ class Assistant:
         extra = [
             Hit(self.library.chunks[cid], score, dense_score=None)
             for cid, score in stored.nearest_chunks(vector, pool + len(hits))
-            if cid not in have and cid in self.library.chunks
+            if cid not in have
+            and cid in self.library.chunks
+            and fits_date(self.library.chunks[cid], as_at, question)
         ]
         # a copy of a passage already there (a PDF and its HTML) does not come back this way
         threshold = self.settings.duplicate_threshold
@@ -347,6 +438,56 @@ class Assistant:
             "by_regime": _count(docs, "regime"),
             "built_at": manifest.built_at if manifest else None,
         }
+
+
+def _checked(question: str, top_k: int | None, persona: str | None) -> str:
+    """The question without control characters (NUL, escape sequences), or InvalidInput:
+    empty, too long, a k outside 1-50 or an unknown persona (none of it echoed back)."""
+    if not isinstance(question, str):
+        raise InvalidInput("The question must be text.")
+    if len(question) > MAX_QUESTION_CHARS * 4:  # don't even clean a megabyte
+        raise InvalidInput(f"Questions are limited to {MAX_QUESTION_CHARS} characters.")
+    question = strip_controls(question).strip()
+    if not question:
+        raise InvalidInput("Please type a question.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InvalidInput(f"Questions are limited to {MAX_QUESTION_CHARS} characters.")
+    if top_k is not None and not (type(top_k) is int and 1 <= top_k <= MAX_TOP_K):
+        raise InvalidInput(f"k must be a whole number from 1 to {MAX_TOP_K}.")
+    if persona and persona not in PERSONAS:
+        raise InvalidInput(f"persona must be one of {', '.join(PERSONAS)}.")
+    return question
+
+
+def _judged_under(asked: Question, law: LawDate, library: Any, question: str) -> Question:
+    """`asked`, held to the regime in force on the day the law is judged at, when the answer
+    will state that regime (a 'law as at' date, or a question asking which law applies on a
+    date it writes): a sentence about the other regime's day cannot then contradict the lead."""
+    from assistant import thresholds
+
+    if law.day is None or (law.from_question and not asks_which_law(question)):
+        return asked
+    row = thresholds.library_tables(library).regime_on(law.day)
+    regime = row.cells.get("regime", "") if row else ""
+    if regime not in thesaurus().regimes:
+        return asked
+    return dataclasses.replace(asked, regimes=frozenset({regime}), regime_fixed=True)
+
+
+def _stage(name: str, **values: str) -> Stage:
+    return Stage(name, STAGES[name].format(**values))
+
+
+# A question needs this many content terms besides the regime it names for a second search
+# without the regime's name.
+TOPIC_TERMS = 1
+
+
+def _content_terms(text: str) -> set[str]:
+    from assistant.question import _CUE_WORDS
+    from assistant.sparse import tokenize
+
+    return {t for t in tokenize(text) if t not in _CUE_WORDS and not t.isdigit()}
 
 
 def _count(docs: dict[str, dict[str, Any]], key: str) -> dict[str, int]:

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,8 +20,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from assistant.config import get_settings
+from assistant.config import Settings, get_settings
 from assistant.errors import AssistantError
+from assistant.logs import bound_output
+from assistant.sanitize import strip_controls
 
 app = typer.Typer(add_completion=False, help="Innovation Partnership Assistant: cited answers.")
 # soft_wrap: a message is one line however long (paths!), not folded at 80 columns.
@@ -36,6 +38,10 @@ def main(verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Debug lo
         format="%(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("bm25s").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    try:
+        bound_output(get_settings().log_max_chars)
+    except ValueError:  # a bad setting is reported, in one line, by the command that reads it
+        bound_output(Settings.model_fields["log_max_chars"].default)
 
 
 def _assistant():
@@ -45,8 +51,29 @@ def _assistant():
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    console.print(f"[red]error:[/red] {escape(str(exc))}")
+    console.print(f"[red]error:[/red] {_plain(str(exc))}")
     return typer.Exit(2)
+
+
+def _plain(text: str) -> str:
+    """Text from documents or users, printable: no terminal escape sequences or other control
+    characters (a document cannot hide text, retitle the window or plant links), no markup."""
+    return escape(strip_controls(text))
+
+
+def _clean(data: Any) -> Any:
+    """JSON-able data with control characters stripped from every string in it."""
+    if isinstance(data, str):
+        return strip_controls(data)
+    if isinstance(data, dict):
+        return {_clean(k): _clean(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_clean(v) for v in data]
+    return data
+
+
+def _print_json(data: Any) -> None:
+    out.print_json(json.dumps(_clean(data), ensure_ascii=False))
 
 
 def _filters(doc_type: list[str] | None, regime: list[str] | None) -> dict[str, list[str]]:
@@ -86,7 +113,7 @@ def ingest(
     if report.reembedded:
         console.print(f"[yellow]re-embedded[/yellow] {escape(report.reembedded)}")
     for error in report.errors:
-        console.print(f"[yellow]skipped[/yellow] {escape(f'{error.path}: {error.reason}')}")
+        console.print(f"[yellow]skipped[/yellow] {_plain(f'{error.path}: {error.reason}')}")
     console.print(
         f"{report.files} files: {len(report.added)} added, {len(report.updated)} updated, "
         f"{len(report.removed)} removed, {report.unchanged} unchanged, "
@@ -102,7 +129,9 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
     doc_type: Annotated[list[str] | None, typer.Option(help="Only this document type.")] = None,
     regime: Annotated[list[str] | None, typer.Option(help="Only this regime.")] = None,
-    k: Annotated[int | None, typer.Option("--k", help="Sources to consider.")] = None,
+    k: Annotated[
+        int | None, typer.Option("--k", min=1, max=50, help="Sources to consider (1-50).")
+    ] = None,
     stream: Annotated[
         bool, typer.Option("--stream", help="Print the model's words as they come.")
     ] = False,
@@ -111,7 +140,11 @@ def ask(
     ] = None,
     as_at: Annotated[
         str | None,
-        typer.Option("--as-at", help="The law as at this date (YYYY-MM-DD), e.g. 2018-09-01."),
+        typer.Option(
+            "--as-at",
+            help="The law as at this date (YYYY-MM-DD), e.g. 2018-09-01; without it, a date "
+            "written in the question, else today.",
+        ),
     ] = None,
 ) -> None:
     """Answer a question with numbered citations (or say the library does not cover it)."""
@@ -125,14 +158,14 @@ def ask(
     except (AssistantError, ValueError) as exc:
         raise _fail(exc) from exc
     if as_json:
-        out.print_json(json.dumps(answer.to_dict(), ensure_ascii=False))
+        _print_json(answer.to_dict())
         return
     if not stream:
-        out.print(escape(answer.text))
+        out.print(_plain(answer.text))
     if answer.citations:
-        out.print(escape(reference_lines(answer)))
+        out.print(_plain(reference_lines(answer)))
     for note in answer.notes:
-        console.print(f"[dim]note:[/dim] {escape(note)}")
+        console.print(f"[dim]note:[/dim] {_plain(note)}")
 
 
 def reference_lines(answer) -> str:
@@ -143,7 +176,7 @@ def reference_lines(answer) -> str:
 def render_answer(answer) -> str:
     """What `assistant ask` prints for an answer (stdout, then the notes it prints to stderr)."""
     parts = [answer.text, reference_lines(answer), *(f"note: {n}" for n in answer.notes)]
-    return "\n".join(p for p in parts if p)
+    return strip_controls("\n".join(p for p in parts if p))
 
 
 def _as_at(value: str | None):
@@ -170,18 +203,58 @@ def _print_stream(
             out.print()
             if item.text.strip() != "".join(streamed).strip():
                 out.print("\n[bold]Verified answer:[/bold]")
-                out.print(escape(item.text))
+                out.print(_plain(item.text))
             return item
         streamed.append(item)
-        out.print(escape(item), end="")
+        out.print(_plain(item), end="")
     raise AssistantError("The answer stream ended without an answer.")
+
+
+@app.command()
+def pack(
+    topic: Annotated[str, typer.Argument(help="The session topic, e.g. 'the light touch regime'.")],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Also write the pack to FILE (.md or .docx).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the pack as JSON.")] = False,
+) -> None:
+    """A trainer's pack for a learning session, from the library's learning modules."""
+    from assistant.export import to_markdown
+    from assistant.trainer import build_pack, pack_dict, pack_report
+
+    if out_file is not None and out_file.suffix.lower() not in (".md", ".docx"):
+        raise _fail(AssistantError(f"--out takes a .md or .docx file, not '{out_file.name}'."))
+    try:
+        built = build_pack(_assistant(), topic)
+    except AssistantError as exc:
+        raise _fail(exc) from exc
+    report = pack_report(built)
+    if out_file is not None:
+        _write_pack(report, out_file)
+    if as_json:
+        _print_json(pack_dict(built))
+    else:
+        out.print(_plain(to_markdown(report)))
+
+
+def _write_pack(report, path: Path) -> None:
+    from assistant.export import to_docx, to_markdown
+    from assistant.private import open_private
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".docx":
+        to_docx(report, path)
+    else:
+        with open_private(path) as handle:
+            handle.write(to_markdown(report))
+    console.print(f"written to {_plain(str(path))}")
 
 
 @app.command(name="eval")
 def evaluate(
     questions: Annotated[Path, typer.Argument(help="JSONL with id, question, expectations.")],
     out_path: Annotated[Path | None, typer.Option("--out", help="Write results JSONL.")] = None,
-    k: Annotated[int, typer.Option("--k", help="Cut-off for hit@k.")] = 5,
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="Cut-off for hit@k.")] = 5,
 ) -> None:
     """Run a question set; print hit@k, MRR, fact coverage and abstention accuracy."""
     from assistant.evaluation import evaluate_file
@@ -190,13 +263,13 @@ def evaluate(
         metrics = evaluate_file(_assistant(), questions, out_path, k)
     except (AssistantError, OSError, ValueError) as exc:
         raise _fail(exc) from exc
-    out.print_json(json.dumps(metrics))
+    _print_json(metrics)
 
 
 @app.command()
 def info() -> None:
     """What is indexed: documents, chunks, model, where the index lives."""
-    out.print_json(json.dumps(_assistant().info()))
+    _print_json(_assistant().info())
 
 
 @app.command()
@@ -208,7 +281,10 @@ def serve(
     sys.path.insert(0, str(Path.cwd()))
     import app as web  # the Gradio layer lives outside the core package
 
-    web.main(host=host, port=port)
+    try:
+        web.main(host=host, port=port)
+    except (AssistantError, ValueError) as exc:
+        raise _fail(exc) from exc
 
 
 @app.command(name="import-legislation")
@@ -227,7 +303,7 @@ def import_legislation(
     report = result.report
     state = "unchanged" if report.unchanged else "indexed"
     console.print(
-        escape(
+        _plain(
             f"{result.title} ({result.doc_id}): {result.provisions} provisions {state}, "
             f"{report.chunks_total} passages in the library; saved to {result.path}"
         )
@@ -248,7 +324,7 @@ def cases(
     year_to: Annotated[int | None, typer.Option(help="Latest year.")] = None,
     min_value: Annotated[float | None, typer.Option(help="Smallest value in £.")] = None,
     max_value: Annotated[float | None, typer.Option(help="Largest value in £.")] = None,
-    k: Annotated[int, typer.Option("--k", help="Cases to show with --like.")] = 3,
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="Cases to show with --like.")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Case studies by what happened: filter on their attributes, or find cases like yours."""
@@ -269,15 +345,15 @@ def cases(
     except AssistantError as exc:
         raise _fail(exc) from exc
     if as_json:
-        out.print_json(json.dumps(rows, ensure_ascii=False))
+        _print_json(rows)
     elif like:
-        out.print(escape(answer.text))
+        out.print(_plain(answer.text))
         for c in answer.citations:
-            out.print(escape(f"[{c.n}] {c.title} — {c.locator}  {c.source_url}"))
+            out.print(_plain(f"[{c.n}] {c.title} — {c.locator}  {c.source_url}"))
     else:
         for row in rows:
             facts = "; ".join(f"{k}: {v}" for k, v in row.items() if v and k not in ("case",))
-            out.print(escape(f"{row['case']} — {facts}"))
+            out.print(_plain(f"{row['case']} — {facts}"))
         if not rows:
             console.print("No case study matches these filters.")
 

@@ -123,8 +123,8 @@ class Settings(BaseSettings):
         ge=0,
         le=20,
         description="Passages added to the extractive answer's candidates because they hold the "
-        "library's sentences nearest the question (0 = off; not used with filters or an as-at "
-        "date).",
+        "library's sentences nearest the question (0 = off; not used with filters; with a date, "
+        "only passages in force then).",
     )
     # Calibrated by bench/calibrate.py on eval/questions.jsonl for the shipped model.
     abstain_threshold: float = Field(
@@ -167,6 +167,41 @@ class Settings(BaseSettings):
     )
     upload_max_mb: float = Field(10.0, gt=0, description="Largest file a user may upload.")
     upload_max_files: int = Field(20, ge=1, description="Most documents one user may keep.")
+    # Upload caps (docs/security.md): each file is parsed once, in a child process with these
+    # memory and time limits, and refused with a clear message when it is over a cap.
+    upload_max_unzipped_mb: float = Field(
+        50.0, gt=0, description="Largest total unpacked size of an uploaded DOCX's parts."
+    )
+    upload_max_zip_ratio: float = Field(
+        100.0,
+        gt=1,
+        description="Highest unpacked-to-stored size ratio of any DOCX part over 1 MB "
+        "(a zip bomb's is near 1,000; ordinary Word parts stay far lower).",
+    )
+    upload_max_pages: int = Field(300, ge=1, description="Most pages in an uploaded PDF.")
+    upload_max_paragraphs: int = Field(
+        10_000, ge=1, description="Most paragraphs (tables' included) in an uploaded DOCX."
+    )
+    upload_max_passages: int = Field(
+        500,
+        ge=1,
+        description="Most passages one uploaded file may make (each is embedded in the app "
+        "process: the whole shipped library is about 560).",
+    )
+    upload_max_user_passages: int = Field(
+        2_000, ge=1, description="Most passages all of one user's documents may make together."
+    )
+    upload_parse_memory_mb: int = Field(
+        1_024,
+        ge=256,
+        description="Address space (RLIMIT_AS) of the child process that parses one upload.",
+    )
+    upload_parse_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="Time the child process parsing one upload may take before it is killed "
+        "(wall clock; its RLIMIT_CPU is one second more, in case the app dies first).",
+    )
     legislation_base_url: str = Field(
         "https://www.legislation.gov.uk",
         description="Where `assistant import-legislation` fetches CLML XML (<base>/<id>/data.xml);"
@@ -176,6 +211,67 @@ class Settings(BaseSettings):
         None,
         description="Web app login: 'user:pass,user2:pass2' or the path of a file with one "
         "user:pass per line; unset = no login.",
+    )
+    login_fail_delay: float = Field(
+        1.0,
+        ge=0,
+        le=30,
+        description="Seconds every failed web login waits before its answer.",
+    )
+    login_max_failures: int = Field(
+        5,
+        ge=1,
+        description="Failed logins in a row before a user name is locked for login_lockout_s.",
+    )
+    login_lockout_s: float = Field(
+        60.0,
+        ge=0,
+        description="First lockout after login_max_failures failures; it doubles with each "
+        "further failure, up to an hour. Attempts while locked are refused unchecked.",
+    )
+    feedback_per_hour: int = Field(
+        30, ge=1, description="Most feedback entries one login (or address) may send in an hour."
+    )
+    cors_origins: str | None = Field(
+        None,
+        description="Other web origins (comma-separated, e.g. https://intranet.example.org) "
+        "whose pages may read the app's responses, without cookies; unset = none.",
+    )
+    temp_dir: Path | None = Field(
+        None,
+        description="Private folder (0700) for uploads in transit (Gradio's cache) and exports; "
+        "unset = a fresh folder in the system temp folder, removed when the app stops.",
+    )
+    upload_cache_mb: float = Field(
+        500.0,
+        gt=0,
+        description="Most the upload cache (files in transit, exports) may hold; the oldest "
+        "files go first.",
+    )
+    upload_cache_minutes: float = Field(
+        60.0,
+        gt=0,
+        description="Files in the upload cache older than this are deleted (an export must be "
+        "downloaded within it).",
+    )
+    upload_transfer_max_mb: float = Field(
+        100.0,
+        gt=0,
+        description="Largest file the page sends at all. A file over upload_max_mb but under "
+        "this gets its own 'over the limit' message; over this the browser refuses the "
+        "whole selection.",
+    )
+    log_max_chars: int = Field(
+        2000,
+        ge=100,
+        description="Longest log line or error line the app writes; the rest is cut, saying "
+        "how much.",
+    )
+    allow_anonymous: bool = Field(
+        False,
+        description="Serve without a login on an address other machines can reach. Without it "
+        "the app refuses to start on a non-loopback host unless `auth` is set. Without a login "
+        "each browser session has its own upload collection, deleted when the session ends.",
     )
 
     @field_validator("llm_api_key")
@@ -228,6 +324,8 @@ def auth_users(value: str | None) -> list[tuple[str, str]]:
     if not value or not value.strip():
         return []
     path = Path(value.strip()).expanduser()
+    if not path.is_file() and ":" not in value and ("/" in value or "\\" in value):
+        raise ValueError(f"ASSISTANT_AUTH names a file that does not exist: {value.strip()}")
     text = path.read_text(encoding="utf-8") if path.is_file() else value
     lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
     entries = [e.strip() for line in lines for e in line.split(",")]

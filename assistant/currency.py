@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from assistant.dates import DATE_PATTERN, day_text, parse_day, question_period
+from assistant.dates import DATE_PATTERN, day_text, parse_day
+from assistant.lawdate import LawDate, asks_which_law
 from assistant.types import Answer, Chunk, Citation, Hit
 
 STATUSES = ("current", "historical", "superseded")
@@ -129,6 +130,16 @@ def prefer_in_force(
         )
         scored.append(dataclasses.replace(hit, score=hit.score * factor) if out else hit)
     return sorted(scored, key=lambda h: -h.score)
+
+
+def fits_date(chunk: Chunk, as_at: date | None, question: str = "") -> bool:
+    """Whether a passage may join an answer for the law as at `as_at`: any passage without a
+    date; with one, a passage in force then, undated, or of a regime the question names."""
+    return (
+        as_at is None
+        or chunk.meta.get("regime") in named_regimes(question)
+        or in_force(chunk, as_at) is not False
+    )
 
 
 def _titles(library: Any, ids: set[str]) -> dict[str, str]:
@@ -260,37 +271,53 @@ def prepend(answer: Answer, sentences: Sequence[tuple[str, Sequence[Citation]]])
     )
 
 
+def date_notes(answer: Answer, library: Any, day: date, today: date | None = None) -> list[str]:
+    """Notes for the law as at `day` on an answer's cited sources, threshold figures and
+    replaced dates (what `at_date` adds, without a lead)."""
+    from assistant import thresholds
+
+    tables = thresholds.library_tables(library)
+    notes = source_notes(answer.citations, library, day, today or date.today())
+    notes += thresholds.stale_figures(tables, answer.text, day)
+    return notes + replaced_mentions(tables, answer.text, day)
+
+
 def at_date(
-    answer: Answer, library: Any, question: str, as_at: date | None, today: date | None = None
+    answer: Answer, library: Any, question: str, law: LawDate, today: date | None = None
 ) -> tuple[Answer, list[str]]:
-    """What a date adds to an answer: a cited lead stating the regime (with `as_at`) and, for a
-    threshold question, the exact figures; and notes on cited material not in force then."""
+    """What the law date adds to an answer: a note on the day used; a cited lead stating the
+    regime (when the law is judged at a day) and, for a threshold question, the exact
+    figures; and notes on cited material not in force then."""
     from assistant import thresholds
 
     today = today or date.today()
+    # a date the question writes states the regime only when the question asks which law
+    # applies; the 'law as at' date given always does
+    regime_asked = law.day is not None and (not law.from_question or asks_which_law(question))
+    first = [law.note] if law.note and (regime_asked or not law.from_question) else []
     if answer.abstained:
-        return answer, []
+        return answer, first
     tables = thresholds.library_tables(library)
-    asked = question_period(question)
-    day = asked[0] if asked else as_at or today
-    notes = thresholds.stale_figures(tables, answer.text, day)
-    notes += replaced_mentions(tables, answer.text, as_at or today)
+    start, end = law.period or (law.day or today, law.day or today)
+    notes = thresholds.stale_figures(tables, answer.text, start)
+    notes += replaced_mentions(tables, answer.text, law.day or today)
     lead = None
     if thresholds.asks_for_threshold(question):
-        start, end = asked or (day, day)
         lead = thresholds.threshold_lead(tables, question, start, end, today)
-    if lead is None and as_at is not None:
-        row = tables.regime_on(as_at)
+    if lead is None and regime_asked:
+        row = tables.regime_on(law.day)
         if row is None:
             notes.append(
                 f"The library holds no table of regimes by date, so this answer cannot say "
-                f"which regime applied on {day_text(as_at)}."
+                f"which regime applied on {day_text(law.day)}."
             )
         else:
-            lead = thresholds.regime_lead(row, as_at, today)
+            lead = thresholds.regime_lead(row, law.day, today, law.when)
     lead_ids: set[str] = set()
     if lead is not None:
+        if law.from_question and law.note and not first:
+            first = [law.note]  # a threshold figure for the day the question writes
         answer = prepend(answer, thresholds.lead_citations(lead))
         lead_ids = {row.chunk.chunk_id for _, rows in lead for row in rows}
     cited = [c for c in answer.citations if c.chunk_id not in lead_ids]
-    return answer, source_notes(cited, library, as_at, today) + notes
+    return answer, first + source_notes(cited, library, law.day, today) + notes

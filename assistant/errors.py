@@ -26,6 +26,11 @@ class UnsupportedFormat(IngestError):
     """No parser for this file type."""
 
 
+class LimitExceeded(IngestError):
+    """The file is over an upload cap (size, pages, passages, memory, time): refused before it
+    could use up the server's memory or CPU."""
+
+
 class IndexMissing(AssistantError):
     """There is no built index: run `assistant ingest`."""
 
@@ -39,3 +44,18 @@ class IndexBusy(AssistantError):
 
 class ConfigError(AssistantError):
     """Configuration that cannot work (e.g. an embedding model that is not there)."""
+
+
+class InvalidInput(AssistantError, ValueError):
+    """A request the assistant cannot take (a filter value outside its vocabulary, a
+    negative k): the message says what is allowed, without echoing a huge value back."""
+
+
+class ModuleError(AssistantError):
+    """A learning module that does not follow the module structure (corpus/README.md): the
+    trainer pack leaves it out and says so; the corpus test names the file, line and fix."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path.name}: {reason}")

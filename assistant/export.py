@@ -16,7 +16,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from assistant.types import Answer, Citation
+from assistant.private import open_private
+from assistant.sanitize import (
+    markdown_link_text,
+    markdown_text,
+    markdown_url,
+    safe_url,
+    strip_controls,
+)
+from assistant.types import UPLOAD_DOC_TYPE, Answer, Citation
 
 BlockKind = Literal["heading", "paragraph", "bullet", "quote"]
 Format = Literal["md", "docx"]
@@ -37,18 +45,34 @@ class Reference:
     doc_type: str = ""
     regime: str = ""
     quote: str = ""
+    # What an uploaded document says about itself (its title aside: that leads), unchecked.
+    claims: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_citation(cls, citation: Citation, n: int | None = None) -> Reference:
+        upload = citation.doc_type == UPLOAD_DOC_TYPE
         return cls(
             n or citation.n,
             citation.title,
             citation.locator,
-            citation.source_url,
-            citation.doc_type,
-            citation.regime,
+            "" if upload else citation.source_url,
+            "your document" if upload else citation.doc_type,
+            "" if upload else citation.regime,
             citation.quote,
+            tuple((k, v) for k, v in citation.claims if k != "title") if upload else (),
         )
+
+
+def claims_text(ref: Reference, code: bool = False) -> str:
+    """'the file says of itself (not checked): regime PCR2015; source_url https://...'; with
+    `code`, each value is a Markdown code span, so a claimed link is never a live one."""
+    if not ref.claims:
+        return ""
+    shown = [
+        f"{key} `{value.replace('`', '')}`" if code else f"{key} {value}"
+        for key, value in ref.claims
+    ]
+    return "the file says of itself (not checked): " + "; ".join(shown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,63 +140,75 @@ def reference_tail(ref: Reference) -> str:
 
 
 def to_markdown(report: Report) -> str:
-    lines = [f"# {report.title}", ""]
+    """The report as Markdown. Every text from a document or a user is escaped, so a
+    `<script>` or `<img onerror=...>` in it is shown as text, never run; links are http(s)."""
+    md = markdown_text
+    lines = [f"# {md(report.title)}", ""]
     if report.subtitle:
-        lines += [f"_{report.subtitle}_", ""]
+        lines += [f"_{md(report.subtitle)}_", ""]
     for block in report.blocks:
+        text = md(block.text)
         if block.kind == "heading":
             if lines[-1]:
                 lines.append("")
-            lines += [f"{'#' * max(2, min(block.level, 4))} {block.text}", ""]
+            lines += [f"{'#' * max(2, min(block.level, 4))} {text}", ""]
         elif block.kind == "bullet":
-            lines.append(f"- {block.text}")
+            lines.append(f"- {text}")
         elif block.kind == "quote":
-            lines += [f"> {block.text}", ""]
-        else:
-            lines += [block.text, ""]
+            lines += ([""] if lines[-1] else []) + [f"> {text}", ""]
+        else:  # after a list, a blank line first: else the paragraph continues the last item
+            lines += ([""] if lines[-1] else []) + [text, ""]
     if report.references:
         lines += ["", "## References", ""]
         for ref in report.references:
-            title = f"[{ref.title}]({ref.url})" if ref.url else ref.title
-            url = f" <{ref.url}>" if ref.url else ""
-            lines += [f"[{ref.n}] {title}{reference_tail(ref)}{url}", ""]
-            lines += [f"> {q}" for q in ref.quote.splitlines() if q.strip()]
+            link = markdown_url(ref.url)
+            title = f"[{markdown_link_text(ref.title)}]({link})" if link else md(ref.title)
+            url = f" <{link}>" if link else ""
+            claims = f"; {claims_text(ref, code=True)}" if ref.claims else ""
+            lines += [f"[{ref.n}] {title}{md(reference_tail(ref))}{claims}{url}", ""]
+            lines += [f"> {md(q)}" for q in ref.quote.splitlines() if q.strip()]
             lines += [""] if ref.quote.strip() else []
     lines += ["", f"_{DISCLAIMER}_", ""]
     return "\n".join(lines)
 
 
 def to_docx(report: Report, path: Path) -> Path:
+    """The report as Word. Control characters (which Word's XML cannot hold) are dropped and
+    only http(s) links become hyperlinks."""
     from docx import Document
 
+    text = strip_controls
     document = Document()
-    document.core_properties.title = report.title
-    document.add_heading(report.title, level=0)
+    document.core_properties.title = text(report.title)
+    document.add_heading(text(report.title), level=0)
     if report.subtitle:
-        document.add_paragraph(report.subtitle, style="Subtitle")
+        document.add_paragraph(text(report.subtitle), style="Subtitle")
     for block in report.blocks:
         if block.kind == "heading":
-            document.add_heading(block.text, level=max(1, min(block.level - 1, 3)))
+            document.add_heading(text(block.text), level=max(1, min(block.level - 1, 3)))
         elif block.kind == "bullet":
-            document.add_paragraph(block.text, style="List Bullet")
+            document.add_paragraph(text(block.text), style="List Bullet")
         elif block.kind == "quote":
-            document.add_paragraph(block.text, style="Quote")
+            document.add_paragraph(text(block.text), style="Quote")
         else:
-            document.add_paragraph(block.text)
+            document.add_paragraph(text(block.text))
     if report.references:
         document.add_heading("References", level=1)
         for ref in report.references:
+            url = safe_url(ref.url)
             para = document.add_paragraph(f"[{ref.n}] ")
-            if ref.url:
-                _add_hyperlink(para, ref.url, ref.title)
+            if url:
+                _add_hyperlink(para, url, text(ref.title))
             else:
-                para.add_run(ref.title)
-            para.add_run(reference_tail(ref) + (f" {ref.url}" if ref.url else ""))
+                para.add_run(text(ref.title))
+            claims = f"; {claims_text(ref)}" if ref.claims else ""
+            para.add_run(text(reference_tail(ref) + claims + (f" {url}" if url else "")))
             for quote in filter(str.strip, ref.quote.splitlines()):
-                document.add_paragraph(quote, style="Quote")
+                document.add_paragraph(text(quote), style="Quote")
     document.add_paragraph(DISCLAIMER).runs[0].italic = True
     path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(path))
+    with open_private(path, "wb") as handle:
+        document.save(handle)
     return path
 
 
@@ -208,12 +244,14 @@ def slug(text: str, limit: int = 48) -> str:
 
 
 def write_report(report: Report, folder: Path, fmt: Format) -> Path:
-    """Write the report as `<slug>-<time>.<fmt>` in `folder` and return the path."""
+    """Write the report as `<slug>-<time>.<fmt>` in `folder` and return the path. The file is
+    0600: only this account can read it."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format '{fmt}' (use {', '.join(FORMATS)})")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{slug(report.title)}-{time.strftime('%Y%m%d-%H%M%S')}.{fmt}"
     if fmt == "md":
-        path.write_text(to_markdown(report), encoding="utf-8")
+        with open_private(path) as handle:
+            handle.write(to_markdown(report))
         return path
     return to_docx(report, path)

@@ -7,6 +7,7 @@ with pandas, and to append to safely from several web workers (one write per lin
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -16,6 +17,9 @@ from typing import Any, Literal
 
 from assistant.config import Settings
 from assistant.errors import AssistantError
+from assistant.private import open_private, private_dir
+from assistant.prompts import PERSONAS
+from assistant.sanitize import strip_controls
 from assistant.types import Answer
 
 Rating = Literal["helpful", "not_helpful"]
@@ -23,6 +27,7 @@ RATINGS: tuple[Rating, ...] = ("helpful", "not_helpful")
 FEEDBACK_FILE = "feedback.jsonl"
 MAX_COMMENT_CHARS = 2000  # a paragraph or two; longer text is cut, not refused
 _LOCK = threading.Lock()
+_ID = re.compile(r"[0-9a-f]{12}")  # as Feedback.id makes them
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +40,14 @@ class Feedback:
     comment: str = ""
     user: str = ""
     persona: str = ""
+    amends: str = ""  # the id of an earlier entry this one completes (a comment on a rating)
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     at: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+
+
+def _clean_comment(comment: str | None) -> str:
+    """At most MAX_COMMENT_CHARS, without control characters (cut first: it may be huge)."""
+    return strip_controls((comment or "")[: MAX_COMMENT_CHARS * 2]).strip()[:MAX_COMMENT_CHARS]
 
 
 def feedback_path(settings: Settings) -> Path:
@@ -50,8 +61,10 @@ def record_feedback(
     comment: str = "",
     user: str = "",
     persona: str = "",
+    amends: str = "",
 ) -> Feedback:
-    """Append one feedback line and return what was stored."""
+    """Append one feedback line and return what was stored. `amends`: the id of an earlier
+    entry this one replaces (the same rating, now with a comment); summaries count the last."""
     if rating not in RATINGS:
         raise AssistantError(f"Feedback must be one of: {', '.join(RATINGS)}.")
     entry = Feedback(
@@ -60,14 +73,15 @@ def record_feedback(
         answer=answer.text,
         citations=[c.chunk_id for c in answer.citations],
         abstained=answer.abstained,
-        comment=(comment or "").strip()[:MAX_COMMENT_CHARS],
+        comment=_clean_comment(comment),
         user=user,
-        persona=persona,
+        persona=persona if persona in PERSONAS else "",
+        amends=amends if _ID.fullmatch(amends or "") else "",
     )
     path = feedback_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     line = json.dumps(asdict(entry), ensure_ascii=False) + "\n"
-    with _LOCK, path.open("a", encoding="utf-8") as handle:
+    with _LOCK, open_private(path, "a") as handle:
         handle.write(line)
     return entry
 
@@ -87,6 +101,9 @@ def read_feedback(settings: Settings) -> list[dict[str, Any]]:
 
 
 def summarise(entries: list[dict[str, Any]]) -> dict[str, int]:
+    """Ratings and comments, counting an amended entry once (as its last amendment)."""
+    replaced = {e.get("amends") for e in entries if e.get("amends")}
+    entries = [e for e in entries if e.get("id") not in replaced]
     counts = {rating: 0 for rating in RATINGS}
     for entry in entries:
         if entry.get("rating") in counts:

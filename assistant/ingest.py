@@ -16,7 +16,7 @@ from assistant.chunking import chunk_document, split_sentences
 from assistant.config import Settings
 from assistant.embedding import embed_matrix, embed_passages, embedding_path, make_embedder
 from assistant.errors import IngestError
-from assistant.parsers import load_corpus
+from assistant.parsers import ParseFile, load_corpus, parse_file
 from assistant.staging import Update, apply, ingest_lock, recover, stage
 from assistant.store import (
     Manifest,
@@ -128,8 +128,10 @@ def build_index(
     paths: Sequence[Path] | None = None,
     rebuild: bool = False,
     progress: Progress | None = None,
+    parse: ParseFile = parse_file,
 ) -> IngestReport:
     """Bring the index in line with the documents under `paths` (default: the corpus).
+    `parse` reads one file (default parse_file; uploads pass the documents they parsed).
 
     The previous index keeps serving until the new one is complete; a failed or killed run
     leaves it intact, and the next run finishes or discards what was left (see staging.py).
@@ -147,7 +149,8 @@ def build_index(
             logger.warning("%s: re-embedding every chunk", report.reembedded)
         tick = (lambda p: progress("parse", 0, 0)) if progress else None
         workers = settings.ingest_workers or os.cpu_count() or 1
-        loaded = load_corpus(roots, int(settings.max_file_mb * 1_000_000), tick, workers)
+        max_bytes = int(settings.max_file_mb * 1_000_000)
+        loaded = load_corpus(roots, max_bytes, on_file=tick, parse=parse, workers=workers)
         report.files, report.errors = len(loaded.docs) + len(loaded.errors), loaded.errors
         docs, claimed = _claimed(loaded.docs, manifest)
         report.errors += claimed

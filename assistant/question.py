@@ -231,6 +231,15 @@ class Thesaurus:
                 out += [p for p in group if f" {_words(p)} " not in low]
         return list(dict.fromkeys(out))
 
+    def without_regimes(self, text: str) -> str:
+        """`text` less the names of regimes ("the standstill period under the Procurement Act
+        2023" -> "the standstill period under"): a regime a question names is a condition on
+        the answer, and its name alone pulls in passages about the regime itself."""
+        aliases = sorted({a for names in self.regimes.values() for a in names}, key=len)
+        for alias in reversed(aliases):
+            text = re.sub(rf"\b{re.escape(alias)}\b", " ", text, flags=re.I)
+        return " ".join(text.split())
+
     def without_attributes(self, text: str) -> str:
         """`text` less the phrases that name what was asked about ("closing date", "how
         long") rather than the subject: what a follow-up asking its own thing carries over."""
@@ -304,6 +313,7 @@ class Question:
     topic_terms: frozenset[str] = frozenset()  # `terms` less the case names
     not_held: str | None = None  # a kind of fact the library never holds, if it asks for one
     regimes: frozenset[str] = frozenset()  # the regimes it names (else those its context names)
+    regime_fixed: bool = False  # the answer states the regime in force on the day asked about
 
     def anchors(self, df: Mapping[str, int]) -> list[tuple[frozenset[str], float]]:
         """What a figure must be stated next to: the question's content terms known to the

@@ -16,9 +16,12 @@ from typing import Any
 
 from assistant.answer import cite
 from assistant.chunking import split_sentences
+from assistant.currency import date_notes, prepend
+from assistant.dates import day_text
 from assistant.errors import AssistantError
 from assistant.export import Block, ReferenceList, Report
 from assistant.sparse import citation_tokens, tokenize
+from assistant.thresholds import MAIN_KINDS, lead_citations, library_tables, threshold_lead
 from assistant.types import Answer, Hit
 
 # SI 2024/716 reg. 5 as amended by SI 2024/959: the main provisions of the Procurement Act 2023
@@ -37,6 +40,18 @@ CONTRACT_KINDS: dict[str, str] = {
     "Innovation partnership (develop, then buy)": "an innovation partnership",
     "Health care services": "health care services",
     "Changing an existing contract": "modifying an existing contract",
+}
+# Kind of contract -> the contract kinds of the thresholds table (corpus/data/
+# thresholds-by-date.md) its figures are read from. An innovation partnership, health care
+# services or a change may concern any of the main kinds.
+_GOODS = ("goods and services (central government)", "goods and services (sub-central)")
+TABLE_KINDS: dict[str, tuple[str, ...]] = {
+    "Goods or services": _GOODS,
+    "Works": ("works",),
+    "Light touch services (social care, education, health-related)": ("light touch",),
+    "Innovation partnership (develop, then buy)": MAIN_KINDS,
+    "Health care services": MAIN_KINDS,
+    "Changing an existing contract": MAIN_KINDS,
 }
 # Extra questions for some kinds; {regime} is filled with the regime's plain name.
 _EXTRA = {
@@ -63,6 +78,8 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y")
 class Finding:
     heading: str
     answer: Answer
+    # for the law as at the start date: sources not in force then, figures that did not apply
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +132,37 @@ def which_rules_apply(assistant: Any, start: date | str, kind: str) -> RegimeAdv
         raise AssistantError(f"Choose a kind of contract: {', '.join(CONTRACT_KINDS)}.")
     regime = regime_for(start)
     basis = _commencement_basis(assistant, regime)
-    findings = [
-        Finding(heading, assistant.ask(question, filters))
-        for heading, question, filters in _questions(kind, regime)
-    ]
+    findings = []
+    for heading, question, filters in _questions(kind, regime):
+        answer, notes = None, []
+        if heading == "Thresholds":
+            answer, notes = _thresholds_on(assistant, question, start, kind)
+        answer = answer or assistant.ask(question, filters)
+        notes += date_notes(answer, assistant.library, start)
+        findings.append(Finding(heading, answer, tuple(dict.fromkeys(notes))))
     return RegimeAdvice(start, kind, regime, basis, tuple(findings))
+
+
+def _thresholds_on(
+    assistant: Any, question: str, start: date, kind: str
+) -> tuple[Answer | None, list[str]]:
+    """The figures in force on `start` for `kind`, each cited to its row of the library's
+    thresholds table (or stated to be unverified for that day); None without such a table.
+    A start after today gets today's figures, with a note saying so."""
+    today = date.today()
+    day = min(start, today)
+    tables = library_tables(assistant.library)
+    # the regime is the one in force on the day: the lookup is given no words that name one
+    lead = threshold_lead(tables, "", day, day, today, TABLE_KINDS.get(kind, MAIN_KINDS))
+    if lead is None:
+        return None, []
+    answer = prepend(Answer(question, "", (), False), lead_citations(lead))
+    if start <= today:
+        return answer, []
+    return answer, [
+        f"The start date, {day_text(start)}, is after today: these are the figures in force "
+        "today. Check that they still apply on the start date."
+    ]
 
 
 def _questions(kind: str, regime: str) -> list[tuple[str, str, dict[str, list[str]]]]:
@@ -199,6 +242,10 @@ def advice_report(advice: RegimeAdvice) -> Report:
         blocks.append(Block("heading", finding.heading))
         blocks.append(
             Block("paragraph", refs.renumber(finding.answer.text, finding.answer.citations))
+        )
+        blocks.extend(
+            Block("bullet", "Note: " + refs.renumber(note, finding.answer.citations))
+            for note in finding.notes
         )
     provisions = advice.provisions()
     if provisions:

@@ -13,8 +13,9 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.embedding import embed_query, make_embedder
-from assistant.errors import IndexMissing
+from assistant.errors import IndexMissing, InvalidInput
 from assistant.passages import suppress_near_duplicates
+from assistant.sanitize import shorten
 from assistant.sparse import SparseIndex, citation_tokens
 from assistant.store import (
     Manifest,
@@ -24,7 +25,7 @@ from assistant.store import (
     read_chunks,
     read_sparse,
 )
-from assistant.types import Chunk, Hit
+from assistant.types import DOC_TYPES, REGIMES, Chunk, Hit
 from assistant.vectors import SentenceVectors, read_sentence_vectors
 
 logger = logging.getLogger(__name__)
@@ -60,16 +61,43 @@ def prefer_primary(
     return sorted(scaled, key=lambda kv: (-kv[1], kv[0]))
 
 
-def _values(value: str | Sequence[str]) -> list[str]:
-    return [value] if isinstance(value, str) else [v for v in value if v]
+# The values a filter may take; doc_id takes any id. A value is matched without regard to
+# case and stored as the library spells it ("pcr2015" -> "PCR2015").
+VOCABULARIES: dict[str, tuple[str, ...]] = {"doc_type": DOC_TYPES, "regime": REGIMES}
+
+
+def _values(key: str, value: Any) -> list[str]:
+    """The filter's values, checked: strings only (a dict such as {"$ne": "x"} would reach
+    Chroma as an operator), and within the vocabulary for doc_type and regime."""
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+        raise InvalidInput(f"Filter '{key}' takes a list of text values.")
+    known = VOCABULARIES.get(key)
+    if known is None:
+        return [v for v in values if v]
+    spelled = {k.lower(): k for k in known}
+    out = []
+    for v in filter(None, values):
+        if v.strip().lower() not in spelled:
+            raise InvalidInput(
+                f"Unknown {key} {shorten(repr(v), 40)}: use one of {', '.join(known)}."
+            )
+        out.append(spelled[v.strip().lower()])
+    return out
 
 
 def normalise_filters(filters: Filters | None) -> dict[str, list[str]]:
+    """Filters as lists of checked values; InvalidInput (a ValueError) for an unknown key,
+    a value that is not text, or a doc_type or regime outside the vocabulary."""
     out: dict[str, list[str]] = {}
+    if filters is not None and not isinstance(filters, Mapping):
+        raise InvalidInput("Filters must map doc_type, regime or doc_id to values.")
     for key, value in (filters or {}).items():
         if key not in FILTER_KEYS:
-            raise ValueError(f"unknown filter '{key}' (use one of {', '.join(FILTER_KEYS)})")
-        values = _values(value)
+            raise InvalidInput(
+                f"unknown filter {shorten(repr(key), 40)} (use one of {', '.join(FILTER_KEYS)})"
+            )
+        values = _values(key, value)
         if values:
             out[key] = values
     return out

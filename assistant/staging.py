@@ -93,7 +93,8 @@ class Recovery:
 
 def new_generation() -> str:
     """Sortable in time order, unique per update."""
-    return time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 10**9:09d}"
+    now = time.time_ns()  # one reading: the second and its nanoseconds from the same instant
+    return time.strftime("%Y%m%dT%H%M%S", time.localtime(now // 10**9)) + f"-{now % 10**9:09d}"
 
 
 def stage(index_dir: Path, update: Update) -> str:

@@ -176,9 +176,10 @@ def asks_for_threshold(question: str) -> bool:
 Lead = tuple[tuple[str, tuple[Row, ...]], ...]
 
 
-def regime_lead(row: Row, day: date, today: date) -> Lead:
-    """One cited sentence: the regime a procurement commenced on `day` fell under."""
-    sentence = _regime_sentence(row, f"on {day_text(day)}", today).rstrip(".")
+def regime_lead(row: Row, day: date, today: date, when: str = "") -> Lead:
+    """One cited sentence: the regime a procurement commenced on `day` (or `when`, such as
+    'in 2018') fell under."""
+    sentence = _regime_sentence(row, when or f"on {day_text(day)}", today).rstrip(".")
     verb = "covers" if row.covers(today, today) else "covered"
     return ((f"{sentence}, which {verb} {row.cells['applies to']}.", (row,)),)
 
@@ -189,10 +190,16 @@ def lead_citations(lead: Lead) -> list[tuple[str, list[Citation]]]:
 
 
 def threshold_lead(
-    tables: Tables, question: str, start: date, end: date, today: date
+    tables: Tables,
+    question: str,
+    start: date,
+    end: date,
+    today: date,
+    kinds: Sequence[str] | None = None,
 ) -> Lead | None:
     """The regime and the threshold figures for a procurement commenced in [start, end], or
-    None when the tables cannot say (a future date, a regime or kind they do not hold)."""
+    None when the tables cannot say (a future date, a regime or kind they do not hold). The
+    kinds of contract are `kinds` (the table's names) or else those the question names."""
     if start > today or not tables.thresholds:
         return None
     regime_row = tables.regime_on(start)
@@ -206,7 +213,8 @@ def threshold_lead(
         sentences = [_legacy_sentence(tables, regime)]
     else:
         sentences = [(_regime_sentence(regime_row, when, today), (regime_row,))]
-    for kind, found in _rows(tables.thresholds, regime, asked_kinds(question), start, end, legacy):
+    wanted = list(kinds) if kinds else asked_kinds(question)
+    for kind, found in _rows(tables.thresholds, regime, wanted, start, end, legacy):
         sentences.append(_figure_sentence(kind, found, when, today))
         earlier = _previous(tables.thresholds, found[0]) if found else None
         if earlier and _EARLIER.search(question):

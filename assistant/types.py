@@ -5,8 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from assistant.sanitize import safe_url
+
 DOC_TYPES = ("case_study", "regulation", "guidance", "commentary")
 REGIMES = ("PCR2015", "PA2023", "EU2014", "general")
+# What an uploaded document says about itself (title, source_url, regime, doc_type) is its
+# uploader's claim: kept in chunk meta under this prefix and shown as such, never in the
+# fields the library's own sources fill (docs/security.md, item 3).
+CLAIM_PREFIX = "claimed_"
+UPLOAD_DOC_TYPE = "upload"  # the doc_type of every passage from a user's own documents
 # Front-matter keys copied onto every chunk (and into Chroma metadata) for filters and display.
 META_KEYS = (
     "title",
@@ -129,9 +136,11 @@ class Citation:
     doc_type: str = ""
     regime: str = ""
     quote: str = ""  # the sentences of `text` the answer drew on, one per line
+    # An uploaded document's claims about itself, e.g. (("regime", "PCR2015"),): unchecked.
+    claims: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "claims": dict(self.claims)}
 
     @classmethod
     def of(cls, chunk: Chunk, n: int, score: float, quote: str = "") -> Citation:
@@ -142,13 +151,27 @@ class Citation:
             doc_id=chunk.doc_id,
             title=chunk.title,
             locator=chunk.locator,
-            source_url=chunk.url or chunk.meta.get("source_url", ""),
+            source_url=safe_url(chunk.url or chunk.meta.get("source_url", "")),
             score=round(float(score), 4),
             text=chunk.text,
             doc_type=chunk.meta.get("doc_type", ""),
             regime=chunk.meta.get("regime", ""),
             quote=quote,
+            claims=tuple(
+                (key.removeprefix(CLAIM_PREFIX), value)
+                for key, value in sorted(chunk.meta.items())
+                if key.startswith(CLAIM_PREFIX) and value
+            ),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """What an answer in the making is doing now (`Assistant.ask_stream(stages=True)`), for a
+    status line: `name` for programs, `label` for people."""
+
+    name: str  # "question", "search", "compose", "write", "verify", "date"
+    label: str  # "Searching the library…"
 
 
 @dataclass(frozen=True, slots=True)

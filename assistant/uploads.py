@@ -11,24 +11,32 @@ import logging
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
-from assistant.errors import AssistantError, IngestError
+from assistant.errors import AssistantError, IngestError, LimitExceeded
 from assistant.ingest import Progress, build_index
+from assistant.parsers import SKIP_NAMES
+from assistant.parsers._common import slugify
 from assistant.passages import suppress_near_duplicates
 from assistant.retrieve import Filters, Library, rrf_fuse
+from assistant.sandbox import Parsed, UploadLimits, parse_isolated
 from assistant.store import Manifest
-from assistant.types import Chunk, Hit
+from assistant.types import CLAIM_PREFIX, UPLOAD_DOC_TYPE, Chunk, Hit, SourceDoc
 
 logger = logging.getLogger(__name__)
 # The formats a person is likely to hold; CLML XML is for the shipped legislation only.
 ALLOWED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt")
 UPLOAD_PREFIX = "upload:"  # marks user passages in a merged library; no corpus id has a colon
-UPLOAD_DOC_TYPE = "upload"
+UPLOAD_TITLE = "Your document: "  # leads an upload's title wherever it is shown
+# Front-matter fields an uploader may set that the library's own sources also fill.
+CLAIMED_KEYS = ("title", "source_url", "regime", "doc_type", "publisher")
+# What the parsers fill in when a file says nothing: not a claim the file makes.
+_PARSER_DEFAULTS = {"doc_type": "guidance", "regime": "general"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -54,8 +62,19 @@ def _added(passages: int) -> str:
     return f"added ({passages} passage{'' if passages == 1 else 's'})"
 
 
+def _result(item: FileResult | str, kept: dict[str, UserDocument]) -> FileResult:
+    if isinstance(item, FileResult):
+        return item
+    doc = kept.get(item)
+    if doc is None:
+        return FileResult(item, False, "it could not be indexed; rename the file and try again")
+    return FileResult(item, True, _added(doc.chunks), doc.doc_id)
+
+
 def _safe_name(name: str) -> str:
     cleaned = _UNSAFE.sub("_", Path(name).name).strip(" .")
+    if cleaned in SKIP_NAMES:  # ingest reads README.md as folder notes: keep it as a document
+        cleaned = f"{Path(cleaned).stem} (document){Path(cleaned).suffix}"
     return cleaned or "document.txt"
 
 
@@ -65,8 +84,10 @@ class UserCollection:
     def __init__(self, settings: Settings, owner: str = "local") -> None:
         root = Path(settings.user_data_dir) / "users" / _safe_name(owner)
         self.files_dir = root / "files"
-        self.limit_bytes = int(settings.upload_max_mb * 1_000_000)
+        self.limits = UploadLimits.from_settings(settings)
         self.max_files = settings.upload_max_files
+        self.max_passages = settings.upload_max_user_passages
+        self._lock = threading.Lock()
         self.settings = settings.model_copy(
             update={
                 "index_dir": root / "index",
@@ -96,101 +117,151 @@ class UserCollection:
         return self._library
 
     def add(self, paths: Sequence[Path], progress: Progress | None = None) -> list[FileResult]:
-        """Check, parse and index each file; a file that fails is reported and not kept.
-        Results come back in the order of `paths`."""
-        outcome: list[FileResult | tuple[str, str]] = []
-        owners = {d.doc_id: d.file_name for d in self.documents()}
-        room = self.max_files - len(owners)
+        """Check and parse each file (once, in a sandbox), then index the ones that passed;
+        a file that fails is reported and not kept. Results come back in the order of
+        `paths`. One owner's uploads run one at a time, so the caps hold."""
+        with self._lock:
+            return self._add(paths, progress)
+
+    def _add(self, paths: Sequence[Path], progress: Progress | None) -> list[FileResult]:
+        held = _Held.of(self.documents())
+        outcome: list[FileResult | str] = []  # a str is the stored name of a parsed file
         with tempfile.TemporaryDirectory() as tmp:
-            staging = Path(tmp)
             for path in paths:
                 name = _safe_name(Path(path).name)
                 try:
-                    doc_id, name = self._check(Path(path), name, staging, owners)
+                    name = self._accept(Path(path), name, Path(tmp), held)
                 except IngestError as exc:
+                    log = logger.info if isinstance(exc, LimitExceeded) else logger.warning
+                    log("upload %s refused: %s", name, exc.reason)
                     outcome.append(FileResult(name, False, exc.reason))
                     continue
-                is_new = name not in owners.values()
-                if is_new and room <= 0:
-                    limit = f"you can keep at most {self.max_files} documents; remove one first"
-                    outcome.append(FileResult(name, False, limit))
-                    continue
-                room -= is_new
-                owners[doc_id] = name
-                outcome.append((doc_id, name))
+                outcome.append(name)
             self.files_dir.mkdir(parents=True, exist_ok=True)
-            for item in outcome:
-                if isinstance(item, tuple):
-                    shutil.move(staging / item[1], self.files_dir / item[1])
-        if any(isinstance(item, tuple) for item in outcome):
-            self._reindex(progress)
-        chunks = {d.doc_id: d.chunks for d in self.documents()}
-        return [
-            item
-            if isinstance(item, FileResult)
-            else FileResult(item[1], True, _added(chunks.get(item[0], 0)), item[0])
-            for item in outcome
-        ]
+            for name in held.parsed:
+                shutil.move(Path(tmp) / name, self.files_dir / name)
+        if held.parsed:
+            self._index([self.files_dir / n for n in held.parsed], held.parsed, progress)
+        kept = {d.file_name: d for d in self.documents()}
+        for item in outcome:  # a file the index skipped is not kept: it could not be removed
+            if isinstance(item, str) and item not in kept:
+                (self.files_dir / item).unlink(missing_ok=True)
+        return [_result(item, kept) for item in outcome]
 
-    def _check(
-        self, path: Path, name: str, staging: Path, owners: Mapping[str, str]
-    ) -> tuple[str, str]:
-        """(doc_id, stored name) of a file that parses; IngestError with the reason if not."""
+    def _accept(self, path: Path, name: str, staging: Path, held: _Held) -> str:
+        """The stored name of a file that passed every check; IngestError with the reason
+        if not. Records the parsed document in `held`."""
         suffix = Path(name).suffix.lower()
         if suffix not in ALLOWED_SUFFIXES:
             allowed = ", ".join(s.lstrip(".").upper() for s in ALLOWED_SUFFIXES)
             raise IngestError(path, f"'{suffix or name}' files are not accepted (use {allowed})")
         if not path.is_file():
             raise IngestError(path, "the upload did not arrive; try again")
-        doc_id = self._parse(path, staging / name)
-        other = owners.get(doc_id)
+        other = held.owners.get(slugify(Path(name).stem))
         if other is not None and other != name:
             # report.pdf beside report.docx: keep both, told apart by their type
             name = f"{Path(name).stem} ({suffix.lstrip('.')}){suffix}"
-            (staging / name).unlink(missing_ok=True)
-            doc_id = self._parse(path, staging / name)
-            other = owners.get(doc_id)
-            if other is not None and other != name:
-                raise IngestError(path, f"same document id '{doc_id}' as your file {other}")
-        return doc_id, name
+        if name not in held.passages and len(held.passages) >= self.max_files:
+            limit = f"you can keep at most {self.max_files} documents; remove one first"
+            raise IngestError(path, limit)
+        parsed = self._parse(path, staging / name)
+        doc_id = parsed.doc.doc_id
+        other = held.owners.get(doc_id)
+        if other is not None and other != name:
+            (staging / name).unlink()
+            raise IngestError(path, f"same document id '{doc_id}' as your file {other}")
+        total = sum(held.passages.values()) - held.passages.get(name, 0) + parsed.passages
+        if total > self.max_passages:
+            (staging / name).unlink()
+            raise LimitExceeded(
+                path,
+                f"your documents would make {total:,} passages, over the limit of "
+                f"{self.max_passages:,} per user; remove a document first",
+            )
+        held.add(name, parsed)
+        return name
 
-    def _parse(self, path: Path, staged: Path) -> str:
-        from assistant.parsers import parse_file
-
+    def _parse(self, path: Path, staged: Path) -> Parsed:
+        size, limit = path.stat().st_size, self.limits.max_bytes
+        if size > limit:  # not worth copying or starting a parser for
+            raise IngestError(
+                path, f"file is {size / 1e6:.3g} MB, over the {limit / 1e6:.3g} MB limit"
+            )
         shutil.copyfile(path, staged)
         try:
-            return parse_file(staged, self.limit_bytes).doc_id
-        except IngestError as exc:
+            return parse_isolated(staged, self.limits)
+        except IngestError as exc:  # named after the upload, not the staged copy
             staged.unlink(missing_ok=True)
-            raise IngestError(path, exc.reason) from exc
-        except Exception as exc:  # a parser bug on one file must not sink the others
-            staged.unlink(missing_ok=True)
-            logger.exception("parser failed on upload %s", path.name)
-            raise IngestError(path, f"could not read the file ({type(exc).__name__})") from exc
+            raise type(exc)(path, exc.reason) from exc
 
     def remove(self, doc_id: str) -> None:
         """Delete one uploaded document and its passages."""
         match = [d for d in self.documents() if d.doc_id == doc_id]
         if not match:
             raise AssistantError(f"No uploaded document '{doc_id}'.")
-        (self.files_dir / match[0].file_name).unlink(missing_ok=True)
-        self._reindex(None)
+        path = self.files_dir / match[0].file_name
+        with self._lock:
+            path.unlink(missing_ok=True)
+            self._index([path], {}, None)  # a file that is gone: its passages go, none parsed
 
-    def _reindex(self, progress: Progress | None) -> None:
-        self.files_dir.mkdir(parents=True, exist_ok=True)
-        report = build_index(self.settings, [self.files_dir], progress=progress)
+    def _index(
+        self, paths: list[Path], parsed: dict[str, SourceDoc], progress: Progress | None
+    ) -> None:
+        """Bring the index in line with these files only: the others are not read again."""
+
+        def parse(path: Path, _max_bytes: int | None) -> SourceDoc:
+            return replace(parsed[path.name], path=str(path))
+
+        report = build_index(self.settings, paths, progress=progress, parse=parse)
         for error in report.errors:
             logger.warning("upload index: %s", error)
         self._library = None
 
 
+@dataclass
+class _Held:
+    """What one owner holds while a selection is checked: files already kept and those
+    accepted so far."""
+
+    owners: dict[str, str]  # doc_id -> stored file name
+    passages: dict[str, int]  # stored file name -> passages
+    parsed: dict[str, SourceDoc] = field(default_factory=dict)  # accepted in this selection
+
+    @classmethod
+    def of(cls, documents: Sequence[UserDocument]) -> _Held:
+        return cls(
+            {d.doc_id: d.file_name for d in documents},
+            {d.file_name: d.chunks for d in documents},
+        )
+
+    def add(self, name: str, parsed: Parsed) -> None:
+        for doc_id in [k for k, v in self.owners.items() if v == name]:
+            del self.owners[doc_id]  # a file of the same name is replaced
+        self.owners[parsed.doc.doc_id] = name
+        self.passages[name] = parsed.passages
+        self.parsed[name] = parsed.doc
+
+
 def _tag_chunk(chunk: Chunk) -> Chunk:
-    """A user passage, renamed so it cannot collide with a library id and shows as an upload."""
-    meta = {**chunk.meta, "doc_type": UPLOAD_DOC_TYPE, "collection": "uploads"}
+    """A user passage, renamed so it cannot collide with a library id and shows as an upload.
+    What the file says about itself (title, link, regime, type) becomes its claims: the title
+    reads "Your document: ...", and no link, regime or type poses as the library's."""
+    meta = {k: v for k, v in chunk.meta.items() if k not in CLAIMED_KEYS}
+    meta |= {
+        CLAIM_PREFIX + key: value
+        for key in CLAIMED_KEYS
+        if (value := chunk.meta.get(key)) and value != _PARSER_DEFAULTS.get(key)
+    }
+    meta |= {
+        "title": UPLOAD_TITLE + (chunk.meta.get("title") or chunk.doc_id),
+        "doc_type": UPLOAD_DOC_TYPE,
+        "collection": "uploads",
+    }
     return replace(
         chunk,
         chunk_id=UPLOAD_PREFIX + chunk.chunk_id,
         doc_id=UPLOAD_PREFIX + chunk.doc_id,
+        url="",
         meta=meta,
     )
 

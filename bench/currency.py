@@ -29,6 +29,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from assistant import Assistant, Settings, currency  # noqa: E402
 from assistant.evaluation import read_questions  # noqa: E402
+from assistant.lawdate import law_date  # noqa: E402
 from assistant.query import normalise_query  # noqa: E402
 from assistant.types import Answer  # noqa: E402
 
@@ -162,8 +163,9 @@ def overhead(assistant) -> dict:
         hits = library.search(normalise_query(question), None, 15)
         answer = Answer(question, hits[0].chunk.text[:200] + " [1]", (), False)
         start = time.perf_counter()
-        currency.prefer_in_force(hits, AS_AT, question)
-        currency.at_date(answer, library, question, AS_AT)
+        law = law_date(question, AS_AT, library)
+        currency.prefer_in_force(hits, law.day, question)
+        currency.at_date(answer, library, question, law)
         timings.append((time.perf_counter() - start) * 1000)
     timings.sort()
     return {"p50_ms": round(timings[len(timings) // 2], 2), "max_ms": round(timings[-1], 2)}

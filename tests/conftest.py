@@ -199,6 +199,75 @@ of every decision and the reasons for it, since the audit trail protects the aut
 bidder challenges the award.
 """
 
+# A learning module (corpus/README.md, "Learning modules") on the mini corpus: every part, each
+# item citing a mini document.
+MODULE = """\
+---
+doc_id: module-mini-periods
+title: "Learning module: innovation partnership periods"
+doc_type: guidance
+regime: general
+publisher: "Innovation Partnership Assistant project"
+source_url: https://example.org/modules/periods
+published: 2026-12-02
+jurisdiction: "England"
+last_reviewed: 2026-12-02
+status: current
+topic: "innovation partnership periods"
+keywords: ["innovation partnership periods", "minimum periods", "requests to participate"]
+---
+
+# Learning module: innovation partnership periods
+
+An innovation partnership runs on fixed minimum periods, and the authority decides how many
+partners to appoint (reg. 31(4)-(5); see pcr2015-reg31-mini).
+
+## Learning objectives
+
+By the end of the session participants can:
+
+1. State the minimum period for requests to participate.
+2. Explain when the authority may work with one partner or several.
+
+## Key points
+
+1. The minimum period for the receipt of requests to participate is 30 days from the date the
+   contract notice is sent (reg. 31(5); see pcr2015-reg31-mini).
+2. The authority may set up the partnership with one partner or with several partners
+   conducting separate research and development activities (reg. 31(4); see pcr2015-reg31-mini).
+3. A procurement commenced before 24 February 2025 stays under the Public Contracts Regulations
+   2015 until the contract ends (see guide-mini).
+
+## Scenario: A short deadline
+
+A council plans to give providers 20 days to ask to take part in an innovation partnership.
+
+**Question:** Is 20 days long enough?
+
+**Debrief:** No. The minimum period for the receipt of requests to participate is 30 days from
+the date the contract notice is sent (reg. 31(5); see pcr2015-reg31-mini).
+
+## Discussion questions
+
+1. Why might an authority choose several partners rather than one? (reg. 31(4); see
+   pcr2015-reg31-mini)
+2. How would you plan a timetable that respects the minimum periods? (reg. 31(5); see
+   pcr2015-reg31-mini)
+
+## Quiz
+
+### Question 1
+
+What is the minimum period for requests to participate in an innovation partnership?
+
+- [ ] 10 days
+- [x] 30 days
+- [ ] 35 days
+
+**Why:** The minimum period for the receipt of requests to participate is 30 days from the date
+the contract notice is sent (reg. 31(5); see pcr2015-reg31-mini).
+"""
+
 MINI_DOCS = {
     "case_studies/leics-cip-mini.md": CASE_STUDY,
     "regulations/pcr2015-reg31-mini.md": REGULATION,

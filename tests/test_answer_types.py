@@ -82,3 +82,25 @@ def test_the_shipped_assistant_refuses_a_phone_number_and_keeps_the_nearest(mini
     assert answer.abstained
     assert "does not give phone numbers" in answer.text
     assert answer.nearest and not answer.citations
+
+
+def test_of_two_dated_units_the_one_holding_more_of_the_question_leads() -> None:
+    asked = analyse("cut-off date for a sub-central PIN used as the call for competition?")
+    df = {"sub": 3, "central": 3, "pin": 4, "call": 5, "competit": 6, "cut": 9}
+    vague = _candidate("A sub-central PIN sent before 24 February 2025 is not saved.", 0.86)
+    exact = _candidate(
+        "A sub-central PIN used as a call for competition before 26 May 2023 is saved.", 0.78
+    )
+    assert select_units(asked, [vague, exact], [frozenset()], 2, df)[0] == 1
+
+
+def test_with_the_regime_stated_for_the_day_a_unit_about_the_other_is_left_out() -> None:
+    import dataclasses
+
+    asked = analyse("Which regime applies if our tender notice went out on 20 February 2025?")
+    pcr = _candidate("The 2015 Regulations govern procurements commenced before that day.", 0.7)
+    act = _candidate("Because the tender notice came after go-live, the Act applies.", 0.8, 1)
+    both = [frozenset(), frozenset()]
+    assert 1 in select_units(asked, [pcr, act], both, 2, DF)
+    held = dataclasses.replace(asked, regimes=frozenset({"PCR2015"}), regime_fixed=True)
+    assert select_units(held, [pcr, act], both, 2, DF) == [0]

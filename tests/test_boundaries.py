@@ -1,4 +1,7 @@
-"""Dependency boundaries: core never imports the UI or CLI layers; heavy libraries load lazily."""
+"""Dependency boundaries: core never imports the UI or CLI layers; heavy libraries load lazily.
+
+The page's own code lives in `assistant/ui/` (and app.py): it may import Gradio, and nothing
+else in the package may import it."""
 
 from __future__ import annotations
 
@@ -12,7 +15,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "assistant"
 SOURCES = sorted(PACKAGE.rglob("*.py"))
-HEAVY = ("torch", "chromadb", "pypdf", "docx", "lxml", "sentence_transformers")
+UI = PACKAGE / "ui"
+CORE = [p for p in SOURCES if not p.is_relative_to(UI)]
+HEAVY = ("torch", "chromadb", "pypdf", "docx", "lxml", "sentence_transformers", "gradio")
 
 
 def _imports(module: str) -> re.Pattern[str]:
@@ -24,12 +29,21 @@ def test_package_sources_found() -> None:
     assert len(SOURCES) > 10
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_no_module_imports_gradio_or_the_app(path: Path) -> None:
+@pytest.mark.parametrize("path", CORE, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_core_module_imports_gradio_the_page_or_the_app(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert not _imports("gradio").search(text)
+    assert not _imports(r"assistant\.ui").search(text)
+    assert "from assistant import ui" not in text
     if path.name != "cli.py":  # `serve` imports the web app lazily; nothing else may
         assert not _imports("app").search(text)
+
+
+def test_the_page_code_is_found_and_never_imports_the_app() -> None:
+    page = [p for p in SOURCES if p.is_relative_to(UI)]
+    assert UI / "render.py" in page and len(CORE) + len(page) == len(SOURCES)
+    for path in page:
+        assert not _imports("app").search(path.read_text(encoding="utf-8")), path
 
 
 def test_typer_is_imported_only_by_the_cli() -> None:

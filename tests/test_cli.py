@@ -96,12 +96,11 @@ def test_ask_doc_type_filter_only_cites_that_type(runner, ingested) -> None:
     assert {c["doc_type"] for c in data["citations"]} == {"regulation"}
 
 
-def test_ask_with_an_unknown_regime_value_cites_nothing_and_does_not_crash(runner, ingested):
+def test_ask_with_an_unknown_regime_value_is_a_clear_error(runner, ingested):
     result = runner.invoke(app, ["ask", "innovation partnership", "--json", "--regime", "XYZ"])
-    assert result.exit_code == 0, result.output
-    data = _json(result.stdout)
-    assert data["abstained"] is True
-    assert data["citations"] == []
+    assert result.exit_code == 2, result.output
+    assert "Unknown regime 'XYZ': use one of PCR2015, PA2023, EU2014, general." in result.output
+    assert "Traceback" not in result.output
 
 
 def _keys(value: object) -> set[str]:
@@ -177,3 +176,37 @@ def test_ask_rejects_an_empty_question_cleanly(runner, ingested) -> None:
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     assert result.stderr.strip().startswith("error:")
+
+
+@pytest.fixture
+def with_module(runner: CliRunner, cli_env: Path, mini_corpus: Path) -> Path:
+    from tests.conftest import MODULE
+
+    (mini_corpus / "guidance" / "module-mini-periods.md").write_text(MODULE, encoding="utf-8")
+    result = runner.invoke(app, ["ingest"])
+    assert result.exit_code == 0, result.output
+    return cli_env
+
+
+def test_pack_prints_a_trainer_pack_built_from_the_module(runner, with_module, tmp_path) -> None:
+    result = runner.invoke(app, ["pack", "innovation partnership periods"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert text.startswith("# Trainer pack: innovation partnership periods")
+    for heading in ("## Learning objectives", "## Worked scenarios", "## Quiz answers"):
+        assert heading in text
+    assert "Question 1: B) 30 days." in text
+    data = _json(runner.invoke(app, ["pack", "innovation partnership periods", "--json"]).stdout)
+    assert data["modules"] == ["Learning module: innovation partnership periods"]
+    assert data["quiz"][0]["letter"] == "B" and data["quiz"][0]["generated"] is False
+    out = tmp_path / "packs" / "periods.docx"
+    written = runner.invoke(app, ["pack", "innovation partnership periods", "--out", str(out)])
+    assert written.exit_code == 0 and out.stat().st_size > 0
+
+
+def test_pack_errors_are_one_line(runner, with_module, tmp_path) -> None:
+    bad = runner.invoke(app, ["pack", "innovation partnership periods", "--out", "pack.pdf"])
+    assert bad.exit_code == 2 and "--out takes a .md or .docx file" in bad.stderr
+    uncovered = runner.invoke(app, ["pack", "Nottinghamshire's Acme partnership outcomes"])
+    assert uncovered.exit_code == 2 and "does not cover" in uncovered.stderr
+    assert "Traceback" not in uncovered.output

@@ -232,3 +232,35 @@ def test_no_sentence_describes_how_the_library_was_made() -> None:
         for match in PROCESS_PHRASES.finditer(line)
     ]
     assert not found, "sentences about how the library was made:\n" + "\n".join(found)
+
+
+# Learning modules (corpus/README.md, "Learning modules"): each parses, is complete, cites
+# documents that exist, and varies its quiz answers and its discussion questions' openings.
+MODULES = [p for p in DOCS if p.stem.startswith("module-")]
+
+
+def test_the_library_has_a_learning_module_for_each_core_topic() -> None:
+    assert len(MODULES) >= 8
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_rel)
+def test_learning_modules_are_complete_and_cite_library_documents(path: Path) -> None:
+    from assistant.errors import ModuleError
+    from assistant.modules import parse_module
+
+    try:
+        module = parse_module(path)
+    except ModuleError as exc:  # the message names the line and the fix
+        pytest.fail(str(exc), pytrace=False)
+    assert _front_matter(path)["doc_type"] == "guidance"
+    assert len(module.objectives) >= 3 and len(module.key_points) >= 5
+    assert module.scenarios and len(module.discussion) >= 3 and len(module.quiz) >= 4
+    ids = {_front_matter(p)["doc_id"] for p in DOCS}
+    assert module.docs <= ids, f"{_rel(path)}: cites unknown documents {module.docs - ids}"
+    assert module.doc_id not in module.docs
+    positions = [q.options.index(q.answer) for q in module.quiz]
+    assert len(set(positions)) >= 2, f"{_rel(path)}: every right answer is option {positions[0]}"
+    openings = [" ".join(q.text.lower().split()[:3]) for q in module.discussion]
+    assert len(set(openings)) == len(openings), f"{_rel(path)}: questions share an opening"
+    trivia = re.compile(r"\b(?:issued|reissued|updated|published)\b.*\bguidance\b", re.I)
+    assert not [q.question for q in module.quiz if trivia.search(q.question)]

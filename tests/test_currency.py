@@ -348,3 +348,147 @@ def test_cli_ask_as_at(dated_assistant, monkeypatch) -> None:
     bad = runner.invoke(app, ["ask", question, "--as-at", "last year"])
     assert bad.exit_code == 2
     assert "--as-at takes a date such as 2018-09-01, not 'last year'." in bad.output
+
+
+# -- Answers for the law as at the date the question writes (assistant/lawdate.py) --------
+
+
+@pytest.fixture(scope="module")
+def regime_assistant(tmp_path_factory: pytest.TempPathFactory):
+    """The mini corpus (with its guide on which rules apply) and the real thresholds table.
+    These tests are about the day the law is judged at, not about when to abstain: the
+    hashing embedder's cosines for a short question sit below its abstain threshold, so the
+    fixture does not abstain on them."""
+    from assistant.api import Assistant
+    from tests.conftest import fake_settings, write_mini_corpus
+
+    root = tmp_path_factory.mktemp("regime")
+    corpus = write_mini_corpus(root / "corpus")
+    shutil.copy(CORPUS / "data" / "thresholds-by-date.md", corpus / "thresholds-by-date.md")
+    settings = fake_settings(root / "index", corpus).model_copy(update={"abstain_threshold": 0.0})
+    assistant = Assistant(settings)
+    assert assistant.ingest().ok
+    return assistant
+
+
+def test_ask_names_the_regime_on_the_date_in_the_question(regime_assistant) -> None:
+    before = regime_assistant.ask(
+        "Which regime applies if our tender notice went out on 20 February 2025?"
+    )
+    assert before.text.startswith(
+        "A procurement commenced on 20 February 2025 fell under the Public Contracts "
+        "Regulations 2015"
+    )
+    assert before.citations[0].doc_id == "thresholds-by-date"
+    assert before.notes[0].startswith("The law is taken as at 20 February 2025")
+    after = regime_assistant.ask(
+        "Which regime applies if our tender notice went out on 3 March 2025?"
+    )
+    assert after.text.startswith(
+        "A procurement commenced on 3 March 2025 falls under the Procurement Act 2023"
+    )
+
+
+def test_ask_with_the_law_as_at_date_overrides_the_question(regime_assistant) -> None:
+    answer = regime_assistant.ask(
+        "Which regime applies if our tender notice went out on 20 February 2025?",
+        as_at=date(2025, 3, 3),
+    )
+    assert answer.text.startswith(
+        "A procurement commenced on 3 March 2025 falls under the Procurement Act 2023"
+    )
+    assert "not 20 February 2025 as written in the question" in answer.notes[0]
+
+
+def test_ask_prefers_the_law_in_force_on_the_date_in_the_question(dated_assistant) -> None:
+    question = "How long is the standstill period before the contract is signed"
+    then = dated_assistant.ask(f"{question} for a procurement commenced on 1 September 2018?")
+    cited = [c.doc_id for c in then.citations]
+    assert then.text.startswith("A procurement commenced on 1 September 2018 fell under")
+    assert "pcr-standstill" in cited
+    if "pa-standstill" in cited:
+        assert cited.index("pcr-standstill") < cited.index("pa-standstill")
+    two = dated_assistant.ask(
+        f"{question} if the PIN went out in January 2025 and the tender in April 2025?"
+    )
+    assert not two.text.startswith("A procurement commenced")
+    assert any("fell under different regimes" in n for n in two.notes)
+
+
+def test_a_date_does_not_make_the_library_know_less(tmp_path: Path) -> None:
+    """As at 2018 the passage that best matches "What is the standstill period?" (the Act's)
+    drops below reg. 87, which matches less well. The evidence for answering is what the
+    library holds, so the answer comes from reg. 87 rather than an abstention."""
+    from assistant.api import Assistant
+    from tests.conftest import fake_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    texts = {
+        "pa-standstill": "What is the standstill period? The standstill period is the mandatory "
+        "standstill period of 8 working days.",
+        "pcr-standstill": "Under regulation 87 an authority must not conclude the contract for "
+        "at least 10 calendar days after sending its award decision notices, so unsuccessful "
+        "bidders have time to bring a challenge in court before signature; this standstill "
+        "ends at midnight.",
+    }
+    for doc_id, meta in (("pa-standstill", PA_META), ("pcr-standstill", PCR_META)):
+        front = "\n".join(f"{k}: {v}" for k, v in meta.items() if k != "title")
+        (corpus / f"{doc_id}.md").write_text(
+            f'---\ndoc_id: {doc_id}\ntitle: "{meta["title"]}"\ndoc_type: regulation\n'
+            f"publisher: Test\nsource_url: https://example.org/{doc_id}\n"
+            f"published: 2015-02-05\njurisdiction: England\n{front}\n---\n\n"
+            f"# {meta['title']}\n\n## Standstill period\n\n{texts[doc_id]}\n",
+            encoding="utf-8",
+        )
+    assistant = Assistant(fake_settings(tmp_path / "index", corpus))
+    assert assistant.ingest().ok
+    question = "What is the standstill period?"
+    found = {h.chunk.doc_id: h.dense_score for h in assistant.library.search(question, None, 2)}
+    threshold = assistant.settings.abstain_threshold
+    assert found["pa-standstill"] > threshold > found["pcr-standstill"]  # the case in point
+    then = assistant.ask(question, top_k=1, as_at=date(2018, 9, 1))
+    assert not then.abstained
+    assert [c.doc_id for c in then.citations] == ["pcr-standstill"]
+    assert "10 calendar days" in then.text
+    now = assistant.ask(question, top_k=1)
+    assert [c.doc_id for c in now.citations] == ["pa-standstill"]
+
+
+def test_fits_date_keeps_what_may_speak_for_the_law_then() -> None:
+    pcr, pa, case = _chunk("pcr", PCR_META), _chunk("pa", PA_META), _chunk("case", {})
+    then = date(2018, 9, 1)
+    assert [currency.fits_date(c, then) for c in (pcr, pa, case)] == [True, False, True]
+    assert all(currency.fits_date(c, None) for c in (pcr, pa, case))  # no date: no filter
+    assert currency.fits_date(pa, then, "What does the Procurement Act say on standstill?")
+
+
+def test_sentence_matches_with_a_date_leave_out_passages_not_in_force(dated_assistant) -> None:
+    import numpy as np
+
+    library = dated_assistant.library
+    question = "How long is the standstill period before the contract is signed?"
+    vector = np.asarray(library.embedder.get_query_embedding(question), dtype=np.float32)
+    undated = {h.chunk.doc_id for h in dated_assistant._with_sentence_matches([], vector)}
+    assert {"pa-standstill", "pcr-standstill"} <= undated
+    then = dated_assistant._with_sentence_matches([], vector, date(2018, 9, 1), question)
+    assert "pcr-standstill" in {h.chunk.doc_id for h in then}
+    assert "pa-standstill" not in {h.chunk.doc_id for h in then}
+
+
+@pytest.mark.slow
+def test_real_model_the_date_in_the_question_and_the_short_standstill_question(
+    real_assistant,
+) -> None:
+    regime = real_assistant.ask(
+        "Which regime applies if our tender notice went out on 20 February 2025?"
+    )
+    assert regime.text.startswith(
+        "A procurement commenced on 20 February 2025 fell under the Public Contracts "
+        "Regulations 2015"
+    )
+    assert regime.notes[0].startswith("The law is taken as at 20 February 2025")
+    standstill = real_assistant.ask("What is the standstill period?", as_at=date(2018, 9, 1))
+    assert not standstill.abstained
+    assert standstill.citations[1].doc_id == "pcr2015-regs84-87-reports-standstill"
+    assert "10 calendar days" in standstill.text

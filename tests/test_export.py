@@ -131,3 +131,16 @@ def test_a_real_answer_exports_every_citation(mini_assistant, tmp_path: Path) ->
     text = "\n".join(p.text for p in Document(str(path)).paragraphs)
     for citation in answer.citations:
         assert f"[{citation.n}] {citation.title}" in text
+
+
+def test_a_paragraph_after_a_list_starts_a_new_block() -> None:
+    """Without a blank line Markdown reads the paragraph as part of the last list item."""
+    blocks = (
+        Block("bullet", "A) 10 days"),
+        Block("paragraph", "2. What is the standstill?"),
+        Block("bullet", "A) 8 working days"),
+        Block("quote", "a quote"),
+    )
+    text = to_markdown(Report("Quiz", blocks, ()))
+    assert "- A) 10 days\n\n2. What is the standstill?\n" in text
+    assert "- A) 8 working days\n\n> a quote\n" in text

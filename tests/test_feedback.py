@@ -79,3 +79,18 @@ def test_concurrent_writers_do_not_interleave_lines(settings) -> None:
         thread.join()
     entries = read_feedback(settings)
     assert len(entries) == 80
+
+
+def test_a_comment_amends_its_rating_and_is_counted_once(settings) -> None:
+    """Issue 16, item 4: a thumb on a message is saved at once; a comment added afterwards is
+    saved as an amendment of that entry, and summaries count the rating once."""
+    rating = record_feedback(settings, ANSWER, "not_helpful", "", "", "trainer")
+    comment = record_feedback(
+        settings, ANSWER, "not_helpful", "Cites the wrong Act.", "", "trainer", rating.id
+    )
+    entries = read_feedback(settings)
+    assert [e["amends"] for e in entries] == ["", rating.id]
+    assert entries[-1]["comment"] == "Cites the wrong Act." and comment.amends == rating.id
+    assert summarise(entries) == {"helpful": 0, "not_helpful": 1, "with_comment": 1}
+    forged = record_feedback(settings, ANSWER, "helpful", "", "", "", "../../etc/passwd")
+    assert forged.amends == ""  # only an id of the form the app gives

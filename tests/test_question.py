@@ -147,3 +147,11 @@ def test_a_count_the_question_gives_is_not_its_answer() -> None:
     assert carries("The three were in Hinckley and Coalville.", AnswerType.COUNT, asked)
     # other figures in a question are what the answer must state, so they still count
     assert carries("Two grounds cap each increase at 50%.", AnswerType.PERCENTAGE, "which cap 50%?")
+
+
+def test_a_question_without_its_regime_keeps_its_topic() -> None:
+    words = thesaurus()
+    assert words.without_regimes(
+        "What is the standstill period under the Procurement Act 2023?"
+    ) == ("What is the standstill period under the ?")
+    assert words.without_regimes("standstill under PCR 2015 and pa23") == "standstill under and"

@@ -207,9 +207,16 @@ def test_ask_answers_a_threshold_question_exactly_with_the_table_cited(tmp_path:
         == "PCR 2015 regulation 5 thresholds (in force 1 January 2024 to 23 February 2025)"
     )
     assert "| PCR2015 | works | 2024-01-01 | 2025-02-23 | £5,372,609 |" in figure.quote
-    # The same question with an as-at date far from it: the question's own date decides.
+    # The same question with an explicit 'law as at' date far from it: that date decides,
+    # and a note says the question's own date was not used.
     again = assistant.ask("What was the works threshold on 1 March 2024?", as_at=date(2018, 1, 1))
-    assert "£5,372,609" in again.text.split("[2]")[0]
+    assert again.text.startswith("A procurement commenced on 1 January 2018 fell under")
+    figure_sentence = again.text.split(" [1] ", 1)[1].split(". ")[0]
+    assert "works threshold" in figure_sentence and "£5,372,609" not in figure_sentence
+    assert again.notes[0] == (
+        "The law is taken as at 1 January 2018, the 'law as at' date given, not 1 March 2024 "
+        "as written in the question."
+    )
 
 
 def test_tables_are_read_once_per_library() -> None:

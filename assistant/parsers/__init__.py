@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import IngestError, UnsupportedFormat
+from assistant.parsers.limits import ParseLimits
 from assistant.types import SourceDoc
 
 logger = logging.getLogger(__name__)
 
-Parser = Callable[[Path, bytes], SourceDoc]
+Parser = Callable[..., SourceDoc]  # (path, data[, limits]) -> SourceDoc
+ParseFile = Callable[[Path, int | None], SourceDoc]  # parse_file's shape, for load_corpus
 
 
 # suffix -> (module, function); modules are imported on first use so `import assistant` does
@@ -30,16 +32,22 @@ PARSERS: dict[str, tuple[str, str]] = {
     ".xml": ("clml", "parse_clml"),
 }
 SUFFIXES = tuple(PARSERS)
+# Modules whose parser takes ParseLimits: the others read at most max_bytes of text.
+LIMITED = {"pdf", "docx"}
 
 
-def _parser(suffix: str) -> Parser | None:
+def _parser(suffix: str, limits: ParseLimits | None = None) -> Parser | None:
+    import functools
     import importlib
 
     entry = PARSERS.get(suffix)
     if entry is None:
         return None
     module = importlib.import_module(f"assistant.parsers.{entry[0]}")
-    return getattr(module, entry[1])
+    parser = getattr(module, entry[1])
+    if limits is not None and entry[0] in LIMITED:
+        return functools.partial(parser, limits=limits)
+    return parser
 
 
 SKIP_NAMES = {"README.md", "CONTRIBUTING.md"}  # folder documentation, not library content
@@ -49,10 +57,13 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def parse_file(path: Path, max_bytes: int | None = None) -> SourceDoc:
-    """Parse one file, raising IngestError (with the reason) if it cannot be used."""
+def parse_file(
+    path: Path, max_bytes: int | None = None, limits: ParseLimits | None = None
+) -> SourceDoc:
+    """Parse one file, raising IngestError (with the reason) if it cannot be used.
+    `limits` caps what a PDF or DOCX may unpack to (uploads; see assistant/sandbox.py)."""
     suffix = path.suffix.lower()
-    parser = _parser(suffix)
+    parser = _parser(suffix, limits)
     if parser is None:
         raise UnsupportedFormat(path, f"unsupported file type '{suffix or path.name}'")
     try:
@@ -167,10 +178,12 @@ def load_corpus(
     paths: Iterable[Path],
     max_bytes: int | None = None,
     on_file: Callable[[Path], None] | None = None,
+    parse: ParseFile = parse_file,
     workers: int = 1,
 ) -> LoadResult:
-    """Parse every file; a file that fails is reported in `errors` and skipped. With
-    `workers` > 1 and many files, files are parsed in that many processes."""
+    """Parse every file; a file that fails is reported in `errors` and skipped. `parse`
+    replaces parse_file (uploads hand over the documents their sandbox already parsed).
+    With `workers` > 1 and many files, parse_file runs in that many processes."""
     docs: list[SourceDoc] = []
     errors: list[IngestError] = []
     seen: dict[str, str] = {}
@@ -178,7 +191,7 @@ def load_corpus(
     files = [p for root, p in walked if p.is_file() and _escape(root, p) is None]
     parsed = (
         _parse_all(files, max_bytes, workers)
-        if workers > 1 and len(files) >= PARALLEL_MIN_FILES
+        if parse is parse_file and workers > 1 and len(files) >= PARALLEL_MIN_FILES
         else {}
     )
     for root, path in walked:
@@ -190,7 +203,7 @@ def load_corpus(
                 raise IngestError(path, reason)
             if not path.is_file():  # a symlinked folder inside root: walked there already
                 continue
-            doc = parsed[path] if path in parsed else parse_file(path, max_bytes)
+            doc = parsed[path] if path in parsed else parse(path, max_bytes)
             if isinstance(doc, IngestError):
                 raise doc
             if doc.doc_id in seen:

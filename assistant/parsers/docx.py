@@ -11,6 +11,7 @@ from typing import Any
 
 from assistant.errors import IngestError
 from assistant.parsers._common import clean, make_doc
+from assistant.parsers.limits import NO_LIMITS, ParseLimits, check_count, check_zip
 from assistant.types import Section, SourceDoc
 
 # Government templates style whole body sentences as "Heading 2"; a real heading is short.
@@ -28,6 +29,8 @@ _SENTENCE_END = (".", ";", ":", ",")
 class _State:
     """What the walk through the body remembers between blocks."""
 
+    styles: dict[str, str]  # paragraph style id -> style name, resolved once
+    default_style: str
     stack: list[tuple[int, str]] = field(default_factory=list)  # (level, heading text)
     sections: list[Section] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)  # Title-styled paragraphs
@@ -39,16 +42,22 @@ class _State:
         return tuple(text for _, text in self.stack)
 
 
-def parse_docx(path: Path, data: bytes) -> SourceDoc:
+def parse_docx(path: Path, data: bytes, limits: ParseLimits = NO_LIMITS) -> SourceDoc:
+    check_zip(path, data, limits)
     # python-docx, zipfile and lxml raise many exception types on a damaged file.
     try:
         import docx
+        from docx.oxml.ns import qn
 
         document = docx.Document(io.BytesIO(data))
-        state = _State()
+        body = document.element.body
+        check_count(path, sum(1 for _ in body.iter(qn("w:p"))), limits.paragraphs, "paragraphs")
+        state = _State(*_paragraph_styles(document))
         for block in _blocks(document):
             _visit(block, state)
         core_title = clean(document.core_properties.title or "")
+    except IngestError:
+        raise
     except Exception as exc:
         reason = (str(exc) or type(exc).__name__)[:MAX_REASON]
         raise IngestError(path, f"not a readable DOCX: {reason}") from exc
@@ -63,17 +72,51 @@ def _blocks(document: Any) -> Iterator[Any]:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    pending = list(document.element.body.iterchildren())
+    # A stack of iterators, not a list popped from the front: that is quadratic in the
+    # number of paragraphs.
+    pending = [document.element.body.iterchildren()]
     while pending:
-        element = pending.pop(0)
-        if element.tag == qn("w:p"):
+        element = next(pending[-1], None)
+        if element is None:
+            pending.pop()
+        elif element.tag == qn("w:p"):
             yield Paragraph(element, document)
         elif element.tag == qn("w:tbl"):
             yield Table(element, document)
         elif element.tag == qn("w:sdt"):
             content = element.find(qn("w:sdtContent"))
             if content is not None:
-                pending[:0] = list(content.iterchildren())
+                pending.append(content.iterchildren())
+
+
+def _paragraph_styles(document: Any) -> tuple[dict[str, str], str]:
+    """Every paragraph style's name by id, and the default paragraph style's name.
+
+    `Paragraph.style` looks the id up with an XPath over all styles and, for the many
+    paragraphs without a style, scans every style for the default, converting each one's
+    type: a few ms a paragraph, 414 s for a 20,000-paragraph upload. The same answers, once.
+    """
+    from docx.enum.style import WD_STYLE_TYPE
+
+    first: dict[str, Any] = {}
+    default = ""
+    for style in document.styles.element.style_lst:
+        if style.styleId is not None:
+            first.setdefault(style.styleId, style)  # python-docx takes the first with an id
+        if style.type == WD_STYLE_TYPE.PARAGRAPH and style.default:
+            default = _style_name(style)  # and the last default
+    names = {
+        style_id: _style_name(style)
+        for style_id, style in first.items()
+        if style.type == WD_STYLE_TYPE.PARAGRAPH  # another type's id: the default applies
+    }
+    return names, default
+
+
+def _style_name(style: Any) -> str:
+    from docx.styles import BabelFish
+
+    return BabelFish.internal2ui(style.name_val) if style.name_val else ""
 
 
 def _visit(block: Any, state: _State) -> None:
@@ -86,7 +129,9 @@ def _visit(block: Any, state: _State) -> None:
     if not text:
         return
     outline = _outline_level(block)
-    level = _heading_level(block, text, outline, state.list_level)
+    style_id = block._p.style
+    style = state.styles.get(style_id, state.default_style) if style_id else state.default_style
+    level = _heading_level(style, text, outline, state.list_level)
     if level == 0:
         state.titles.append(text)
     elif level is not None:
@@ -112,10 +157,9 @@ def _outline_level(paragraph: Any) -> int:
     return (numbering.ilvl.val if numbering.ilvl is not None else 0) + 1
 
 
-def _heading_level(paragraph: Any, text: str, outline: int, list_level: int | None) -> int | None:
+def _heading_level(style: str, text: str, outline: int, list_level: int | None) -> int | None:
     """0 for a Title, the outline level for a heading, None for body text."""
-    style = paragraph.style.name if paragraph.style is not None else ""
-    match = _HEADING_STYLE.match(style or "")
+    match = _HEADING_STYLE.match(style)
     if not match and style != "Title":
         return None
     if len(text.split()) > MAX_HEADING_WORDS or text.endswith(_SENTENCE_END):

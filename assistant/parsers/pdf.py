@@ -11,6 +11,7 @@ from typing import Any
 
 from assistant.errors import IngestError
 from assistant.parsers._common import clean, make_doc
+from assistant.parsers.limits import NO_LIMITS, ParseLimits, check_count
 from assistant.types import Section, SourceDoc
 
 logger = logging.getLogger(__name__)
@@ -34,8 +35,9 @@ _SENTENCE_END = (".", "!", "?", ":", ";")
 _WORD = re.compile(r"[A-Za-z]+")
 
 
-def parse_pdf(path: Path, data: bytes) -> SourceDoc:
+def parse_pdf(path: Path, data: bytes, limits: ParseLimits = NO_LIMITS) -> SourceDoc:
     reader = _open(path, data)
+    check_count(path, len(reader.pages), limits.pages, "pages")
     pages = _page_lines(path, reader)
     if not any(any(lines) for lines in pages):
         raise IngestError(path, "no text layer (scanned image?)")

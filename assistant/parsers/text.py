@@ -14,6 +14,11 @@ from assistant.types import Section, SourceDoc
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 # Reference lists repeat the front matter's source_url and would crowd answers with URLs.
 SKIPPED_HEADINGS = {"sources", "references", "further reading", "source list"}
+# A learning module (doc_id "module-...", corpus/README.md) is searchable by its summary and key
+# points only. Its objectives, scenarios (invented facts), discussion questions and quiz (wrong
+# options) must never be quoted as an answer; the trainer pack reads them from the file.
+MODULE_PREFIX = "module-"
+MODULE_TEACHING = ("learning objectives", "scenario:", "discussion questions", "quiz")
 _LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^()]*\))*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
 _ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
@@ -108,8 +113,14 @@ def _plain_headings(body: str) -> str:
     return "\n\n".join(out)
 
 
+def _skipped(heading: str, teaching: bool) -> bool:
+    name = heading.lower().strip()
+    return name.strip(" :") in SKIPPED_HEADINGS or (teaching and name.startswith(MODULE_TEACHING))
+
+
 def parse_text(path: Path, data: bytes) -> SourceDoc:
     meta, body = _front_matter(path, decode(path, data))
+    teaching = meta.get("doc_id", "").startswith(MODULE_PREFIX)
     if path.suffix.lower() == ".txt" and not meta:
         body = _plain_headings(body)
         heads = [m.group(2) for m in map(_HEADING.match, body.splitlines()[:40]) if m]
@@ -133,7 +144,7 @@ def parse_text(path: Path, data: bytes) -> SourceDoc:
             provision = next((p for p in reversed(named) if p), None)
             continue
         text = clean(_plain(_unwrap(block)))
-        if not text or any(t.lower().strip(" :") in SKIPPED_HEADINGS for _, t in stack):
+        if not text or any(_skipped(t, teaching) for _, t in stack):
             continue
         locator = provision
         groups = paragraph_number(text)
@@ -142,3 +153,8 @@ def parse_text(path: Path, data: bytes) -> SourceDoc:
         url = provision_url(legislation, locator) if locator else None
         sections.append(Section(text, tuple(t for _, t in stack), locator, None, url))
     return make_doc(path, data, sections, title, meta)
+
+
+def read_markdown(path: Path) -> tuple[dict[str, str], str]:
+    """A Markdown file's front matter and its body as written, for showing the document."""
+    return _front_matter(path, decode(path, path.read_bytes()))

@@ -18,8 +18,8 @@ from assistant.config import DEFAULT_EMBED_MODEL
 
 ROOT = Path(__file__).resolve().parents[2]
 # The fast hashing embedder by default. `UI_TEST_MODEL=real pytest tests/ui/test_browser.py`
-# runs the same tests on the shipped model (slower index build), which is how the README's
-# screenshots in docs/img/ are made.
+# runs the same tests on the shipped model (slower index build); the README's screenshots in
+# docs/img/ come from docs/screenshots.py.
 REAL = os.environ.get("UI_TEST_MODEL") == "real"
 MODEL_ENV = (
     {"ASSISTANT_EMBED_MODEL": DEFAULT_EMBED_MODEL}
@@ -54,6 +54,8 @@ class App:
     url: str
     index_dir: Path
     user_data_dir: Path
+    log: Path | None = None  # the app's stdout and stderr
+    temp_dir: Path | None = None  # ASSISTANT_TEMP_DIR: Gradio's upload cache and exports
 
 
 def _start(index: Path, user_data: Path, log: Path, **extra: str) -> tuple[subprocess.Popen, int]:
@@ -99,10 +101,11 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     index, user_data = root / "index", root / "user_data"
     if REAL and (ROOT / "index" / "manifest.json").exists():
         shutil.copytree(ROOT / "index", index)  # the real model's index takes minutes to build
-    proc, port = _start(index, user_data, root / "app.log")
+    temp = root / "temp"
+    proc, port = _start(index, user_data, root / "app.log", ASSISTANT_TEMP_DIR=str(temp))
     try:
         _wait(port, proc, timeout=900 if REAL else 180)
-        yield App(f"http://127.0.0.1:{port}/", index, user_data)
+        yield App(f"http://127.0.0.1:{port}/", index, user_data, root / "app.log", temp)
     finally:
         _stop(proc)
     assert (index / "manifest.json").exists(), "the app should have built the index"
@@ -119,9 +122,15 @@ def auth_app(app: App, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     root = tmp_path_factory.mktemp("auth-app")
     shutil.copytree(app.index_dir, root / "index")
     users = root / "users.txt"
-    users.write_text("# user:password, one a line\nalice:wonderland\nbob:builder\n")
+    users.write_text("# user:password, one a line\nalice:wonderland\nbob:builder\ncarol:pw\n")
     proc, port = _start(
-        root / "index", root / "user_data", root / "app.log", ASSISTANT_AUTH=str(users)
+        root / "index",
+        root / "user_data",
+        root / "app.log",
+        ASSISTANT_AUTH=str(users),
+        # quick enough to test: carol's lockout (tests/ui/test_hardening.py) comes after 3
+        ASSISTANT_LOGIN_FAIL_DELAY="0.5",
+        ASSISTANT_LOGIN_MAX_FAILURES="3",
     )
     try:
         _wait(port, proc)

@@ -1,25 +1,24 @@
 """The page in a real headless browser (Debian chromium driven by Playwright).
 
-The tests share one page and run in file order, as a person would use it: ask, open a source,
-switch persona and filter, give feedback, export, upload, check which rules apply, build a
-trainer pack, then look at the page on a phone-sized screen. Screenshots go to docs/img/ when
-the app runs the shipped model (UI_TEST_MODEL=real), to a temporary folder otherwise.
+The tests share one page and run in file order, as a person would use it: ask, follow an
+answer's [n] to its source, open a library document from its card, switch persona and filter,
+rate an answer, mistype a date, export, upload, check which rules apply, build a trainer pack,
+list case studies, then look at the page on a phone-sized screen. Screenshots go to a
+temporary folder: the README's pictures come from docs/screenshots.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 import pytest
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 # As the environment notes say: without these flags Chromium phones home on start.
 ARGS = [
     "--no-sandbox",
@@ -40,6 +39,7 @@ The pilot board met quarterly at Oakham Castle to review outcomes for the childr
 WAIT_MS = 120_000
 STANDSTILL = "What is the standstill period under the Procurement Act 2023?"
 BOT = "#chat [data-testid='bot']"  # one per answer in the conversation
+CARDS = "#sources .answer-sources.current .source-card"  # the shown answer's sources
 REQUESTS: list[str] = []  # every URL any page of this module asked for
 
 
@@ -77,9 +77,9 @@ def page(browser, app_url: str):
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """docs/img/ when the app runs the shipped model (UI_TEST_MODEL=real), so the README shows
-    real answers; otherwise a temporary folder, so a fast run leaves docs/img/ alone."""
-    return DOCS_IMG if os.environ.get("UI_TEST_MODEL") == "real" else tmp_path_factory.mktemp("img")
+    """A temporary folder: a test run never rewrites the README's pictures (those come from
+    docs/screenshots.py, on the shipped model)."""
+    return tmp_path_factory.mktemp("img")
 
 
 def _shot(page, folder: Path, name: str) -> None:
@@ -95,7 +95,7 @@ def _bot_messages(page):
 
 
 def _ask(page, question: str, submit_with_enter: bool = False) -> str:
-    """Ask and wait for the final answer; return its text."""
+    """Ask and wait for the final answer (its sources shown); return its text."""
     before = _bot_messages(page).count()
     box = page.locator("#question textarea")
     box.fill(question)
@@ -103,16 +103,22 @@ def _ask(page, question: str, submit_with_enter: bool = False) -> str:
         box.press("Enter")
     else:
         page.locator("#ask").click()
-    page.wait_for_function(
-        "([sel, n]) => document.querySelectorAll(sel).length > n", arg=[BOT, before]
-    )
-    page.locator("#sources .source-card, #sources p:has-text('No sources')").first.wait_for(
-        timeout=WAIT_MS
-    )
-    page.wait_for_function(
-        "() => !document.querySelector('#sources').innerText.includes('Searching')"
-    )
+    page.locator(f"#sources section[data-answer='{before}']").wait_for(timeout=WAIT_MS)
     return _bot_messages(page).last.inner_text()
+
+
+def _in_view(page, selector: str) -> bool:
+    """Whether the top of the last element matching `selector` (its first line) is inside
+    the conversation's visible area."""
+    return page.evaluate(
+        """(sel) => {
+            const all = document.querySelectorAll(sel), el = all[all.length - 1];
+            const wrap = document.querySelector('#chat .bubble-wrap');
+            const box = el.getBoundingClientRect(), view = wrap.getBoundingClientRect();
+            return box.top >= view.top - 1 && box.top + 20 <= view.bottom;
+        }""",
+        selector,
+    )
 
 
 def _tab(page, name: str) -> None:
@@ -133,7 +139,9 @@ def test_ask_shows_a_cited_answer_and_its_sources(page, shots) -> None:
     text = _ask(page, STANDSTILL)
     assert "8 working days" in text
     assert re.search(r"\[1\]", text)
-    cards = page.locator("#sources .source-card")
+    # the status line (tests/ui/test_startup.py sees it) is gone once answered
+    assert page.locator("#chat .answer-status").count() == 0
+    cards = page.locator(CARDS)
     assert cards.count() >= 1
     first = cards.first
     assert first.locator("h3").inner_text().startswith("[1] ")
@@ -141,14 +149,71 @@ def test_ask_shows_a_cited_answer_and_its_sources(page, shots) -> None:
     first.locator("summary").click()  # open the supporting passage
     assert first.locator("details[open]").count() == 1
     assert first.locator("details mark").count() >= 1  # the cited sentence is highlighted
-    assert first.locator("a[href^='http']").count() == 1
+    assert first.locator("a[href^='http']").count() == 1  # what it is based on
+    assert first.locator(".based-on").inner_text().startswith("Based on:")
+    # notes are one folded line, not italic paragraphs (issue 16, item 1)
+    last = _bot_messages(page).last
+    assert last.locator("details.about-answer:not([open]) summary").inner_text() == (
+        "About this answer"
+    )
+    assert last.locator("em").count() == 0
     _shot(page, shots, "answer.png")
+
+
+def test_the_answer_stays_in_view_and_its_markers_open_their_cards(page) -> None:
+    """Issue 16, item 1: after a long answer the conversation shows the question and the
+    answer's first sentence, not the end of its references; [n] opens and highlights card n."""
+    _ask(
+        page, "Explain the difference between the light touch regime and an innovation partnership."
+    )
+    assert _in_view(page, BOT), "the start of the answer should be in view"
+    assert _in_view(page, "#chat [data-testid='user']"), "and the question above it"
+    last = _bot_messages(page).last
+    markers = last.locator("a[href^='#src-']")
+    assert markers.count() >= 2
+    target = markers.nth(1).get_attribute("href")[1:]
+    markers.nth(1).click()
+    card = page.locator(f"#{target}")
+    card.wait_for()
+    assert "highlight" in card.get_attribute("class")
+    assert card.locator("details[open]").count() == 1
+    assert page.locator("#sources .source-card.highlight").count() == 1
+    assert card.evaluate("el => el.getBoundingClientRect().top < window.innerHeight")
+    # an earlier answer's marker shows that answer's sources again
+    first = _bot_messages(page).first.locator("a[href='#src-0-1']").first
+    first.click()
+    shown = page.locator("#sources .answer-sources.current")
+    assert shown.get_attribute("data-answer") == "0"
+    assert "highlight" in page.locator("#src-0-1").get_attribute("class")
+
+
+def test_a_library_guide_opens_from_its_card_as_a_page(page, shots) -> None:
+    """Issue 16, item 2: the card's title opens the document in the app (a new tab): full
+    text, its own sources with their addresses, its last-reviewed date."""
+    link = page.locator("#sources .answer-sources.current .source-card h3 a.doc-link").first
+    title = link.inner_text()
+    with page.context.expect_page() as opened:
+        link.click()
+    doc = opened.value
+    try:
+        doc.locator("#library-doc h1").wait_for(timeout=WAIT_MS)
+        assert doc.locator("#library-doc h1").inner_text() == title
+        assert "?doc=" in doc.url
+        assert doc.get_by_role("tab", name="Library").get_attribute("aria-selected") == "true"
+        text = doc.locator("#library-doc").inner_text()
+        assert "Last reviewed:" in text and "Sources" in text
+        sources = doc.locator("#library-doc h2:has-text('Sources') + ul a[href^='https://']")
+        assert sources.count() >= 1
+        assert len(text) > 2000  # the whole document, not a passage
+        _shot(doc, shots, "library.png")
+    finally:
+        doc.close()
 
 
 def test_the_keyboard_alone_can_ask(page) -> None:
     text = _ask(page, "How did Leicestershire run market engagement before the tender?", True)
     assert "[1]" in text
-    page.locator("#sources summary").first.focus()
+    page.locator(f"{CARDS} summary").first.focus()
     page.keyboard.press("Enter")  # a summary opens from the keyboard too
     assert page.locator("#sources details[open]").count() >= 1
 
@@ -158,27 +223,65 @@ def test_persona_switch_changes_examples_and_filters_apply(page) -> None:
     page.get_by_text("What is the standstill period").first.wait_for()
     page.get_by_label("regulation", exact=True).check()
     _ask(page, "What is the minimum period for requests to participate?")
-    text = page.locator("#sources").inner_text()
+    text = page.locator("#sources .answer-sources.current").inner_text()
     assert "regulation" in text
     assert "case_study" not in text and "guidance" not in text
     page.get_by_label("regulation", exact=True).uncheck()
 
 
-def test_feedback_is_saved_locally(page, app) -> None:
-    page.locator("#feedback-comment textarea, #feedback-comment input").first.fill(
-        "Clear, with the regulation cited."
+def test_a_thumb_on_a_message_is_recorded_with_an_optional_comment(page, app) -> None:
+    """Issue 16, item 4: every answer has its own thumbs; the comment box opens after one."""
+    path = app.user_data_dir / "feedback.jsonl"
+    before = len(path.read_text(encoding="utf-8").splitlines()) if path.exists() else 0
+    page.locator("#chat button[aria-label='Like']").first.click()  # the first answer
+    page.get_by_text("answer 1 marked helpful").wait_for()
+    page.locator("#chat button[aria-label='Dislike']").last.click()  # the last answer
+    page.get_by_text("marked not helpful").wait_for()
+    page.locator("#feedback-comment textarea").fill("Clear, with the regulation cited.")
+    page.locator("#feedback-send").click()
+    page.get_by_text("your comment is saved").wait_for()
+    entries = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()[before:]]
+    assert [(e["rating"], e["question"]) for e in entries[:2]] == [
+        ("helpful", STANDSTILL),
+        ("not_helpful", "What is the minimum period for requests to participate?"),
+    ]
+    comment = entries[2]
+    assert comment["amends"] == entries[1]["id"] and comment["rating"] == "not_helpful"
+    assert comment["comment"] == "Clear, with the regulation cited."
+    assert comment["persona"] == "solicitor" and comment["citations"]
+    assert path.stat().st_mode & 0o077 == 0  # 0600
+
+
+def test_a_bad_date_is_shown_inline_and_the_question_box_stays_usable(page) -> None:
+    """Issue 16, item 5: no blocking overlay; the question is kept; fixing the date works."""
+    date_box = page.locator("#as-at textarea, #as-at input").first
+    date_box.fill("2018-31-12")
+    date_box.blur()
+    message = page.locator("#as-at-error")
+    message.get_by_text("is not a date").wait_for()
+    question = "Which regime applied to a procurement started then?"
+    box = page.locator("#question textarea")
+    box.fill(question)
+    page.locator("#ask").click()
+    message.get_by_text("Write it as YYYY-MM-DD").wait_for()
+    assert box.input_value() == question  # nothing lost
+    assert page.locator("[data-testid='toast-body'], .toast-body").count() == 0
+    covered = box.evaluate(
+        """el => { const r = el.getBoundingClientRect();
+            const x = r.left + r.width / 2, y = r.top + r.height / 2;
+            return document.elementFromPoint(x, y) !== el; }"""
     )
-    page.locator("#not-helpful").click()
-    page.get_by_text("your feedback is saved").wait_for()
-    lines = (app.user_data_dir / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
-    entry = json.loads(lines[-1])
-    assert entry["rating"] == "not_helpful"
-    assert entry["comment"] == "Clear, with the regulation cited."
-    assert entry["question"] == "What is the minimum period for requests to participate?"
-    assert entry["persona"] == "solicitor" and entry["citations"]
+    assert not covered, "something lies over the question box"
+    box.click()
+    box.press("End")
+    box.type(" ")
+    date_box.fill("2018-09-01")
+    text = _ask(page, question)
+    assert text and message.inner_text().strip() == ""
+    date_box.fill("")
 
 
-def test_export_the_conversation_as_docx_with_numbered_references(page, tmp_path) -> None:
+def test_export_the_conversation_as_docx_with_numbered_references(page, app, tmp_path) -> None:
     from docx import Document
 
     page.get_by_text("Export", exact=True).first.click()  # open the accordion
@@ -197,23 +300,40 @@ def test_export_the_conversation_as_docx_with_numbered_references(page, tmp_path
     assert {int(n) for n in re.findall(r"\[(\d+)\]", body)} == set(numbers)
     linked = [h.url for p in refs for h in p.hyperlinks]
     assert linked and all(u.startswith("http") for u in linked)
+    # written to the app's private temp folder, readable by its own account only
+    kept = [p for p in app.temp_dir.rglob("*.docx")]
+    assert kept and all(p.stat().st_mode & 0o077 == 0 for p in kept)
+    assert app.temp_dir.stat().st_mode & 0o077 == 0
 
 
-def test_upload_a_document_and_get_an_answer_citing_it(page, tmp_path, shots) -> None:
+def test_upload_a_document_and_get_an_answer_citing_it(page, app, tmp_path, shots) -> None:
+    import httpx
+
     _tab(page, "My documents")
     notes = tmp_path / "rutland-notes.md"
     notes.write_text(NOTES, encoding="utf-8")
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")
-    page.locator("#upload input[type=file]").set_input_files([str(notes), str(empty)])
+    big = tmp_path / "big-scan.txt"  # over the 10 MB limit: refused alone, not the selection
+    big.write_bytes(b"Rutland pilot minutes. " * 550_000)
+    page.locator("#upload input[type=file]").set_input_files([str(notes), str(empty), str(big)])
     page.locator("#upload").get_by_text("rutland-notes").first.wait_for()  # name, suffix apart
+    page.locator("#upload").get_by_text("big-scan").first.wait_for()
+    cached = page.locator("#upload a[href*='rutland-notes']").first.get_attribute("href")
+    assert httpx.get(urljoin(page.url, cached), timeout=30).status_code == 200
     page.locator("#upload-add").click()
     results = page.locator("#upload-results")
     results.get_by_text("rutland-notes.md").wait_for(timeout=WAIT_MS)
     table = results.inner_text()
     assert re.search(r"rutland-notes\.md\s+Added", table)
     assert re.search(r"empty\.txt\s+Not added\s+empty file", table)
+    assert re.search(r"big-scan\.txt\s+Not added\s+file is 12\.\d MB, over the 10 MB limit", table)
     assert "Rutland foster care pilot notes" in page.locator("#my-documents").inner_text()
+    # the upload left Gradio's cache: its address serves nothing, to anyone
+    assert httpx.get(urljoin(page.url, cached), timeout=30).status_code in (403, 404)
+    kept = [p for p in app.user_data_dir.rglob("*") if p.is_file()]
+    assert any(p.name == "rutland-notes.md" for p in kept)
+    assert all(p.stat().st_mode & 0o077 == 0 for p in kept), "user_data files must be 0600"
     _shot(page, shots, "uploads.png")
 
     _tab(page, "Ask")
@@ -222,6 +342,23 @@ def test_upload_a_document_and_get_an_answer_citing_it(page, tmp_path, shots) ->
     assert "forty pounds" in text
     card = page.locator("#sources .source-card", has_text="Rutland foster care pilot notes")
     assert card.locator(".badge.upload").inner_text() == "your document"
+    # an upload is marked in the answer and its reference line, never styled as the library
+    assert "(your document)" in text
+    assert "Your document: Rutland foster care pilot notes" in text
+    assert card.locator("a").count() == 0 and card.locator(".badge").count() == 1
+
+
+def test_another_browser_session_does_not_see_these_documents(browser, app_url, page) -> None:
+    """Without a login every browser session has its own uploads (issue 17, item 2)."""
+    other = _open(browser, app_url, 1280, 900)
+    try:
+        _tab(other, "My documents")
+        other.get_by_text("You have no documents yet.").wait_for()
+        assert "Rutland" not in other.locator("#my-documents").inner_text()
+    finally:
+        other.context.close()
+    _tab(page, "My documents")  # the first session still has its document
+    assert "Rutland foster care pilot notes" in page.locator("#my-documents").inner_text()
 
 
 def test_remove_the_document_again(page) -> None:
@@ -232,10 +369,11 @@ def test_remove_the_document_again(page) -> None:
     page.get_by_label("My documents only").check()
     page.locator("#question textarea").fill("What did the Rutland pilot pay carers?")
     page.locator("#ask").click()
-    toast = page.locator("[data-testid='toast-body'], .toast-body").filter(has_text="no documents")
-    toast.first.wait_for()  # a clear message, not a failure
-    page.locator("[data-testid='toast-close'], .toast-close").first.click()
-    toast.first.wait_for(state="hidden")
+    # a clear message next to the question, which is kept; no toast to close
+    page.locator("#question-error").get_by_text("no documents").wait_for()
+    assert (
+        page.locator("#question textarea").input_value() == "What did the Rutland pilot pay carers?"
+    )
     page.get_by_label("Library", exact=True).check()
 
 
@@ -275,6 +413,33 @@ def test_trainer_pack_is_built_and_exported(page, tmp_path, shots) -> None:
     paragraphs = [p.text for p in Document(str(path)).paragraphs]
     assert paragraphs[0] == "Trainer pack: the light touch regime"
     assert "Quiz answers" in paragraphs
+
+
+def test_case_studies_list_whole_attributes_and_an_empty_year(page) -> None:
+    """Issue 16, item 7: no value cut mid-word, and "Year from" is empty, not 0."""
+    _tab(page, "Case studies")
+    year = page.locator("#cases-year textarea, #cases-year input").first
+    assert year.input_value() == ""
+    page.locator("#cases-find").click()
+    result = page.locator("#cases-result")
+    result.get_by_text("Leicestershire").first.wait_for(timeout=WAIT_MS)
+    text = result.inner_text()
+    assert "with a bespoke partner-selection tender" in text
+    assert "…" not in text and "besp)" not in text
+    year.fill("18")
+    page.locator("#cases-find").click()
+    page.locator("#cases-year-error").get_by_text("Write a year such as 2018").wait_for()
+    year.fill("")
+    page.locator("#cases-find").click()
+    page.locator("#cases-year-error").get_by_text("Write a year").wait_for(state="hidden")
+
+
+def test_an_abstentions_nearest_passages_link_to_their_documents(page) -> None:
+    _tab(page, "Ask")
+    _ask(page, "What is the capital of France?")
+    nearest = page.locator("#sources .answer-sources.current ul.nearest a.doc-link")
+    assert nearest.count() >= 1
+    assert nearest.first.get_attribute("href").startswith("?doc=")
 
 
 def test_controls_have_accessible_names(page) -> None:
