@@ -43,9 +43,11 @@ eval: install
 
 # Quality and speed on the shipped corpus, then the scaling curve (slow: ~15 min).
 # Every number in docs/benchmarks.md, docs/evaluation.md, docs/currency.md and the upload
-# figures in docs/security.md (~60 min; the 100k-chunk scaling point is most of it).
+# figures in docs/security.md (~60 min; the before/after ingest runs and the 10k/100k-chunk
+# scaling points are most of it).
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/ingest_speed.py
 	$(PY) bench/chunking.py
 	$(PY) bench/verify_extractive.py
 	$(PY) bench/currency.py

@@ -26,7 +26,7 @@ from assistant.condense import condense, previous_question
 from assistant.config import Settings, get_settings, offline_environment
 from assistant.currency import SEARCH_DEPTH, at_date, fits_date, prefer_in_force
 from assistant.dates import day_text
-from assistant.embedding import embed_texts
+from assistant.embedding import embed_texts, embedding_path
 from assistant.errors import InvalidInput
 from assistant.grounded import (
     generate,
@@ -46,7 +46,7 @@ from assistant.query import normalise_query
 from assistant.question import Question, analyse, thesaurus
 from assistant.retrieve import Filters, Library, normalise_filters
 from assistant.sanitize import strip_controls
-from assistant.store import Manifest
+from assistant.store import Manifest, index_embedding_path, path_mismatch
 from assistant.types import Answer, Hit, Stage
 from assistant.units import build_units, sentence_count
 from assistant.verify import claim_text, has_citations, split_answer
@@ -119,8 +119,10 @@ class Assistant:
         return report
 
     def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:
-        """Build the index from the corpus when there is none yet."""
-        if self.has_index():
+        """Build the index from the corpus when there is none yet, or re-embed it when its
+        vectors came from another embedding path than this configuration's."""
+        manifest = Manifest.read(Path(self.settings.index_dir))
+        if manifest is not None and not path_mismatch(manifest, self.settings):
             return None
         return self.ingest(progress=progress)
 
@@ -428,6 +430,8 @@ class Assistant:
             "index_dir": str(Path(self.settings.index_dir).resolve()),
             "store": self.settings.chroma_url or "embedded (PersistentClient)",
             "embed_model": manifest.embed_model if manifest else self.settings.embed_model,
+            "embed_path": index_embedding_path(manifest) if manifest else None,
+            "embed_path_configured": embedding_path(self.settings),
             "documents": len(docs),
             "chunks": sum(int(d.get("chunks", 0)) for d in docs.values()),
             "by_doc_type": _count(docs, "doc_type"),

@@ -11,7 +11,14 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from assistant.config import Settings, get_settings
 from assistant.errors import AssistantError
@@ -86,21 +93,25 @@ def ingest(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
         console=console,
         transient=True,
     ) as bar:
-        task = bar.add_task("parsing", total=None)
+        task = bar.add_task("parsing files", total=None)
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage == "parse":
                 bar.advance(task)
-            else:
-                bar.update(task, description="embedding", completed=done, total=total)
+            else:  # chunks embedded, with their answer sentences
+                bar.update(task, description="embedding chunks", completed=done, total=total)
 
         try:
             report = _assistant().ingest(paths or None, rebuild, progress)
         except AssistantError as exc:
             raise _fail(exc) from exc
+    if report.reembedded:
+        console.print(f"[yellow]re-embedded[/yellow] {escape(report.reembedded)}")
     for error in report.errors:
         console.print(f"[yellow]skipped[/yellow] {_plain(f'{error.path}: {error.reason}')}")
     console.print(

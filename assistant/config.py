@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -43,6 +43,34 @@ class Settings(BaseSettings):
         "or 'fake-hash' (deterministic test embedder).",
     )
     embed_batch_size: int = Field(32, ge=1, description="Texts per embedding batch.")
+    embed_runtime: Literal["auto", "onnx", "onnx-int8", "torch", "torch-bf16"] = Field(
+        "auto",
+        description="How the embedding model runs: 'onnx' (ONNX Runtime, float32, exported once "
+        "from the local weights into model_cache_dir), 'onnx-int8' (that export with 8-bit "
+        "weights), 'torch' (sentence-transformers, float32), 'torch-bf16' (the same in "
+        "bfloat16) or 'auto' (torch-bf16 on a CPU with native bfloat16, else onnx). The index "
+        "records it; a change re-embeds the library at the next ingest.",
+    )
+    embed_windows: bool = Field(
+        False,
+        description="Embed a passage longer than the model's window (256 tokens) as overlapping "
+        "windows, each with the passage's title and locator, averaged by tokens (false: cut it "
+        "at the window; off by default: on our sets it raised hybrid recall but lowered the "
+        "blind set's answers, docs/benchmarks.md). The index records it; a change re-embeds "
+        "the library at the next ingest.",
+    )
+    model_cache_dir: Path | None = Field(
+        None,
+        description="Where the ONNX export of the embedding model is kept (unset = "
+        "<index_dir>/models). Made once, offline, from the model's local files.",
+    )
+    ingest_workers: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="Processes that parse documents in parallel during an ingest (0 = one per "
+        "CPU core, 1 = parse in the ingesting process).",
+    )
     chunk_size: int = Field(260, ge=50, description="Target words per chunk.")
     chunk_max: int = Field(350, ge=60, description="Hard maximum words per chunk.")
     chunk_overlap: int = Field(30, ge=0, description="Words repeated between split chunks.")
@@ -252,6 +280,14 @@ class Settings(BaseSettings):
         if value is None and os.environ.get("OPENAI_API_KEY"):
             return SecretStr(os.environ["OPENAI_API_KEY"])
         return value
+
+    @model_validator(mode="after")
+    def _model_cache_beside_index(self) -> Settings:
+        # Resolved here, not where it is used: a copy for a user's uploads (another
+        # index_dir, made with model_copy) shares the library's export instead of making its own.
+        if self.model_cache_dir is None:
+            self.model_cache_dir = Path(self.index_dir) / "models"
+        return self
 
     @field_validator("chunk_overlap")
     @classmethod

@@ -17,6 +17,10 @@ class IngestError(AssistantError):
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
+    def __reduce__(self) -> tuple[type[IngestError], tuple[Path, str]]:
+        # Pickled by path and reason (not the message), so it crosses from a parse worker.
+        return (type(self), (self.path, self.reason))
+
 
 class UnsupportedFormat(IngestError):
     """No parser for this file type."""

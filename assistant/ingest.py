@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import numpy as np
 
 from assistant.chunking import chunk_document, split_sentences
 from assistant.config import Settings
-from assistant.embedding import embed_texts, make_embedder
+from assistant.embedding import embed_matrix, embed_passages, embedding_path, make_embedder
 from assistant.errors import IngestError
 from assistant.parsers import ParseFile, load_corpus, parse_file
 from assistant.staging import Update, apply, ingest_lock, recover, stage
@@ -21,13 +22,18 @@ from assistant.store import (
     Manifest,
     check_model,
     chroma_client,
+    path_mismatch,
     read_chunks,
 )
 from assistant.types import Chunk, SourceDoc
-from assistant.vectors import read_sentence_vectors
+from assistant.vectors import SentenceSpool, read_sentence_vectors
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+# Chunks embedded (with their sentences) per step of the pipeline: enough to fill the model's
+# length-sorted batches, few enough that progress moves and memory stays small.
+STREAM_CHUNKS = 128
+SPOOL = "sentences.spool"  # scratch file for sentence vectors during an ingest
 
 
 @dataclass
@@ -42,6 +48,7 @@ class IngestReport:
     errors: list[IngestError] = field(default_factory=list)
     seconds: float = 0.0
     repaired: int = 0  # chunks missing from Chroma, re-embedded from chunks.jsonl
+    reembedded: str = ""  # why every chunk was embedded afresh (the embedding path changed)
 
     @property
     def ok(self) -> bool:
@@ -107,10 +114,13 @@ class _Changes:
     chunks: list[Chunk]  # every chunk of the next index, in (doc_id, n) order
     new_chunks: list[Chunk]  # of changed documents: embedded now
     repair: list[Chunk]  # unchanged but missing from Chroma: re-embedded from chunks.jsonl
+    reembed: bool = False  # the embedding path changed: every kept chunk is in `repair`
 
     @property
     def any(self) -> bool:
-        return bool(self.changed or self.removed or self.repair or self.manifest is None)
+        return bool(
+            self.changed or self.removed or self.repair or self.reembed or self.manifest is None
+        )
 
 
 def build_index(
@@ -128,25 +138,30 @@ def build_index(
     """
     started = time.perf_counter()
     roots = [Path(p).resolve() for p in (paths or [settings.corpus_dir])]
+    report = IngestReport()
     with ingest_lock(Path(settings.index_dir)):
         client = chroma_client(settings)
         missing = recover(settings, client).missing_ids
         manifest = None if rebuild else Manifest.read(Path(settings.index_dir))
         check_model(manifest, settings)
+        report.reembedded = path_mismatch(manifest, settings) or ""
+        if report.reembedded:
+            logger.warning("%s: re-embedding every chunk", report.reembedded)
         tick = (lambda p: progress("parse", 0, 0)) if progress else None
+        workers = settings.ingest_workers or os.cpu_count() or 1
         max_bytes = int(settings.max_file_mb * 1_000_000)
-        loaded = load_corpus(roots, max_bytes, on_file=tick, parse=parse)
-        report = IngestReport(files=len(loaded.docs) + len(loaded.errors), errors=loaded.errors)
+        loaded = load_corpus(roots, max_bytes, on_file=tick, parse=parse, workers=workers)
+        report.files, report.errors = len(loaded.docs) + len(loaded.errors), loaded.errors
         docs, claimed = _claimed(loaded.docs, manifest)
         report.errors += claimed
-        plan = _changes(settings, manifest, docs, roots, missing)
+        plan = _changes(settings, manifest, docs, roots, missing, bool(report.reembedded))
         report.unchanged = len(docs) - len(plan.changed)
         if plan.any:
             _update(settings, client, plan, report, progress)
     report.removed = plan.removed
     report.chunks_total = len(plan.chunks)
-    report.chunks_embedded = len(plan.new_chunks)
-    report.repaired = len(plan.repair)
+    report.chunks_embedded = len(plan.new_chunks) + (len(plan.repair) if plan.reembed else 0)
+    report.repaired = 0 if plan.reembed else len(plan.repair)
     report.seconds = time.perf_counter() - started
     logger.info(
         "ingest: %d files, %d chunks (%d embedded), %d errors in %.1fs",
@@ -165,6 +180,7 @@ def _changes(
     docs: Sequence[SourceDoc],
     roots: Sequence[Path],
     missing: set[str],
+    reembed: bool = False,
 ) -> _Changes:
     old = [] if manifest is None else _existing_chunks(Path(settings.index_dir))
     changed, removed, _ = _plan(docs, manifest, roots, set(_group(old)))
@@ -176,8 +192,8 @@ def _changes(
     replaced = {d.doc_id for d in changed} | set(removed)
     kept = [c for c in old if c.doc_id not in replaced]
     chunks = sorted(kept + new_chunks, key=lambda c: (c.doc_id, int(c.chunk_id.rsplit("#", 1)[1])))
-    repair = [c for c in kept if c.chunk_id in missing]
-    return _Changes(manifest, changed, removed, chunks, new_chunks, repair)
+    repair = [c for c in kept if reembed or c.chunk_id in missing]
+    return _Changes(manifest, changed, removed, chunks, new_chunks, repair, reembed)
 
 
 def _update(
@@ -190,20 +206,20 @@ def _update(
     """Embed what is new (or missing from Chroma), then stage and apply the next index."""
     index_dir = Path(settings.index_dir)
     upsert = plan.new_chunks + plan.repair
-    vectors = _embed(settings, upsert, progress)
-    replaced = {d.doc_id for d in plan.changed} | set(plan.removed)
-    stored = {} if plan.manifest is None else read_sentence_vectors(index_dir)
-    sentences = {k: v for k, v in stored.items() if k.rsplit("#", 1)[0] not in replaced}
-    sentences.update(_embed_sentences(settings, plan.new_chunks, progress))
-    empty = np.zeros((0, 0), np.float32)
-    update = Update(
-        plan.chunks,
-        {c.chunk_id: sentences.get(c.chunk_id, empty) for c in plan.chunks},
-        Manifest(settings.embed_model, _manifest_docs(plan, report), time.time()),
-        upsert,
-        vectors,
-    )
-    stage(index_dir, update)
+    # Sentence vectors of unchanged chunks are reused, unless the embedding path changed.
+    fresh = upsert if plan.reembed else plan.new_chunks
+    spool = SentenceSpool(index_dir / SPOOL)
+    try:
+        vectors = _embed(settings, upsert, {c.chunk_id for c in fresh}, spool, progress)
+        replaced = {d.doc_id for d in plan.changed} | set(plan.removed)
+        stored = {} if plan.manifest is None else read_sentence_vectors(index_dir)
+        keep = {k for k in stored if k.rsplit("#", 1)[0] not in replaced and k not in spool}
+        sentences = _NextSentences([c.chunk_id for c in plan.chunks], spool, stored, keep)
+        manifest = Manifest(settings.embed_model, _manifest_docs(plan, report), time.time())
+        manifest.embed_path = embedding_path(settings)
+        stage(index_dir, Update(plan.chunks, sentences, manifest, upsert, vectors))
+    finally:
+        spool.close()
     apply(settings, client)
 
 
@@ -240,37 +256,72 @@ def _existing_chunks(index_dir: Path) -> list[Chunk]:
         return []
 
 
-def _embed_sentences(
-    settings: Settings, chunks: Sequence[Chunk], progress: Progress | None
-) -> dict[str, np.ndarray]:
-    """Vectors for every answer-candidate sentence, computed once here, not per question:
-    one float32 matrix, handed out as per-chunk views."""
-    if not chunks:
-        return {}
-    per_chunk = [split_sentences(c.text) for c in chunks]
-    texts = [s for sentences in per_chunk for s in sentences]
-    matrix = _embed_matrix(settings, texts, "sentences", progress)
-    bounds = np.concatenate([[0], np.cumsum([len(s) for s in per_chunk])]).astype(int)
-    return {c.chunk_id: matrix[bounds[i] : bounds[i + 1]] for i, c in enumerate(chunks)}
+class _NextSentences(Mapping[str, np.ndarray]):
+    """The next index's sentence vectors, read chunk by chunk when they are written: the
+    ones just computed (spooled to disk) and the stored ones of unchanged chunks."""
+
+    def __init__(
+        self,
+        order: list[str],
+        spool: SentenceSpool,
+        stored: Mapping[str, np.ndarray],
+        keep: set[str],
+    ) -> None:
+        self._order, self._spool, self._stored, self._keep = order, spool, stored, keep
+
+    def __getitem__(self, chunk_id: str) -> np.ndarray:
+        if chunk_id in self._spool:
+            return self._spool[chunk_id]
+        if chunk_id in self._keep:
+            return self._stored[chunk_id]
+        return np.zeros((0, 0), np.float32)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
 
 
-def _embed(settings: Settings, chunks: Sequence[Chunk], progress: Progress | None) -> np.ndarray:
-    return _embed_matrix(settings, [c.embed_text() for c in chunks], "embed", progress)
-
-
-def _embed_matrix(
-    settings: Settings, texts: list[str], stage: str, progress: Progress | None
+def _embed(
+    settings: Settings,
+    chunks: Sequence[Chunk],
+    sentences_of: set[str],
+    spool: SentenceSpool,
+    progress: Progress | None,
 ) -> np.ndarray:
-    """(len(texts), dim) float32, converted batch by batch: the embedder returns lists of
-    Python floats (~32 bytes a number), which at 100k chunks would hold gigabytes."""
-    if not texts:
+    """Chunk vectors (len(chunks), dim), and the answer-sentence vectors of the chunks in
+    `sentences_of` appended to `spool`, in one pass of STREAM_CHUNKS chunks at a time: memory
+    holds one block's sentence vectors, whatever the library's size."""
+    if not chunks:
         return np.zeros((0, 0), dtype=np.float32)
     embedder = make_embedder(settings)
-    batch = max(settings.embed_batch_size, 1) * 4
+    started = time.perf_counter()
     parts = []
-    for start in range(0, len(texts), batch):
-        part = embed_texts(embedder, texts[start : start + batch])
-        parts.append(np.asarray(part, dtype=np.float32).reshape(len(part), -1))
+    if progress:
+        progress("embed", 0, len(chunks))
+    for start in range(0, len(chunks), STREAM_CHUNKS):
+        block = chunks[start : start + STREAM_CHUNKS]
+        parts.append(embed_passages(embedder, block, settings.embed_windows))
+        _embed_sentences(embedder, [c for c in block if c.chunk_id in sentences_of], spool)
         if progress:
-            progress(stage, min(start + batch, len(texts)), len(texts))
+            progress("embed", start + len(block), len(chunks))
+    logger.info(
+        "embedded %d chunks and their sentences in %.1fs",
+        len(chunks),
+        time.perf_counter() - started,
+    )
     return np.concatenate(parts)
+
+
+def _embed_sentences(embedder: object, chunks: Sequence[Chunk], spool: SentenceSpool) -> None:
+    """Vectors for every answer-candidate sentence, computed once here, not per question. A
+    sentence repeated in the block (the overlap of a split paragraph) is embedded once."""
+    if not chunks:
+        return
+    per_chunk = [split_sentences(c.text) for c in chunks]
+    unique = list(dict.fromkeys(s for sentences in per_chunk for s in sentences))
+    matrix = embed_matrix(embedder, unique)
+    row = {s: i for i, s in enumerate(unique)}
+    order = [row[s] for sentences in per_chunk for s in sentences]
+    spool.add([c.chunk_id for c in chunks], [len(s) for s in per_chunk], matrix[order])

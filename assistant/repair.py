@@ -80,7 +80,7 @@ def _read_records(collection: Any) -> dict[str, list]:
 def _reembed(settings: Settings, collection: Any) -> None:
     """Fill an empty collection from index/chunks.jsonl with fresh embeddings (nothing to do
     when there is no chunks file yet: the ingest then builds everything)."""
-    from assistant.embedding import embed_texts, make_embedder
+    from assistant.embedding import embed_passages, make_embedder
 
     path = Path(settings.index_dir) / CHUNKS
     if not path.exists():
@@ -89,4 +89,4 @@ def _reembed(settings: Settings, collection: Any) -> None:
     embedder = make_embedder(settings)
     for start in range(0, len(chunks), CHROMA_BATCH):
         part = chunks[start : start + CHROMA_BATCH]
-        upsert_chunks(collection, part, embed_texts(embedder, [c.embed_text() for c in part]))
+        upsert_chunks(collection, part, embed_passages(embedder, part, settings.embed_windows))

@@ -19,6 +19,7 @@ from assistant.sanitize import shorten
 from assistant.sparse import SparseIndex, citation_tokens
 from assistant.store import (
     Manifest,
+    check_embedding_path,
     check_model,
     chroma_collection,
     read_chunks,
@@ -164,6 +165,7 @@ class Library:
         if manifest is None:
             raise IndexMissing(index_dir)
         check_model(manifest, settings)
+        check_embedding_path(manifest, settings)
         chunks = read_chunks(index_dir)
         sparse = read_sparse(index_dir, chunks)
         collection = chroma_collection(settings)

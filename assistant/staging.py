@@ -22,7 +22,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,7 +74,7 @@ class Update:
     """The whole next state of the index, plus the chunks Chroma needs (re)written."""
 
     chunks: Sequence[Chunk]
-    sentence_vectors: dict[str, np.ndarray]
+    sentence_vectors: Mapping[str, np.ndarray]
     manifest: Manifest
     upsert: Sequence[Chunk]
     vectors: Sequence[Any]

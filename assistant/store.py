@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings, offline_environment
+from assistant.embedding import FAKE_MODEL, LEGACY_PATH, embedding_path
 from assistant.errors import ConfigError, IndexBusy, IndexMissing
 from assistant.sparse import SparseIndex
 from assistant.types import Chunk
@@ -150,6 +151,7 @@ class Manifest:
     built_at: float = 0.0
     version: int = FORMAT_VERSION
     generation: str = ""  # names the bm25 folder built with these chunks
+    embed_path: str = ""  # embedding.embedding_path of the vectors; "" = before it was kept
 
     @classmethod
     def read(cls, index_dir: Path) -> Manifest | None:
@@ -163,6 +165,7 @@ class Manifest:
             data.get("built_at", 0.0),
             data.get("version", FORMAT_VERSION),
             data.get("generation", ""),
+            data.get("embed_path", ""),
         )
 
     def write(self, index_dir: Path) -> None:
@@ -172,6 +175,7 @@ class Manifest:
             "built_at": self.built_at,
             "version": self.version,
             "generation": self.generation,
+            "embed_path": self.embed_path,
         }
         atomic_write(Path(index_dir) / MANIFEST, json.dumps(data, indent=1, sort_keys=True))
 
@@ -271,3 +275,32 @@ def check_model(manifest: Manifest | None, settings: Settings) -> None:
             f"the index was built with '{manifest.embed_model}' but the configured model is "
             f"'{settings.embed_model}'; run `assistant ingest --rebuild`"
         )
+
+
+def index_embedding_path(manifest: Manifest) -> str:
+    """The path the index's vectors came from (an index from before it was recorded: the only
+    one there was then)."""
+    if manifest.embed_path:
+        return manifest.embed_path
+    return "hash" if manifest.embed_model == FAKE_MODEL else LEGACY_PATH
+
+
+def path_mismatch(manifest: Manifest | None, settings: Settings) -> str | None:
+    """Why the index's vectors cannot be searched with this configuration's query vectors
+    (None when they can): they came from another embedding path."""
+    if not manifest or not manifest.docs:
+        return None
+    have, want = index_embedding_path(manifest), embedding_path(settings)
+    if have == want:
+        return None
+    return (
+        f"the index's vectors were made by '{have}' but this configuration embeds with "
+        f"'{want}' (ASSISTANT_EMBED_RUNTIME, ASSISTANT_EMBED_WINDOWS)"
+    )
+
+
+def check_embedding_path(manifest: Manifest | None, settings: Settings) -> None:
+    """Queries and the index's vectors must come from the same path: refuse otherwise."""
+    reason = path_mismatch(manifest, settings)
+    if reason:
+        raise ConfigError(f"{reason}; run `assistant ingest` to re-embed the library")

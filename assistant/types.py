@@ -83,11 +83,14 @@ class Chunk:
     def title(self) -> str:
         return self.meta.get("title", self.doc_id)
 
+    def context_line(self) -> str:
+        """Title, heading path and locator: what gives a passage its context."""
+        heading = " › ".join(self.heading_path)
+        return " — ".join(dict.fromkeys(x for x in (self.title, heading, self.locator) if x))
+
     def embed_text(self) -> str:
         """The text we embed: title and locator give a passage its context."""
-        heading = " › ".join(self.heading_path)
-        context = " — ".join(dict.fromkeys(x for x in (self.title, heading, self.locator) if x))
-        return f"{context}\n{self.text}"
+        return f"{self.context_line()}\n{self.text}"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import struct
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -144,3 +144,44 @@ def _read_legacy(path: Path) -> SentenceVectors:
     with np.load(path, allow_pickle=True) as data:
         ids, sizes, vectors = [str(i) for i in data["ids"]], data["sizes"], data["vectors"]
     return SentenceVectors(ids, [int(s) for s in sizes], vectors)
+
+
+class SentenceSpool(Mapping[str, np.ndarray]):
+    """Sentence vectors written to a scratch file (float16) as an ingest computes them and read
+    back one chunk at a time, so the ingest holds one batch of them in memory, not all."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._handle = self.path.open("w+b")
+        self._slots: dict[str, tuple[int, int]] = {}
+        self._rows = 0
+        self._dim = 0
+
+    def add(self, ids: Sequence[str], sizes: Sequence[int], matrix: np.ndarray) -> None:
+        """Append `matrix` (rows for `ids` in order, `sizes[k]` rows each)."""
+        if len(matrix):
+            self._dim = int(matrix.shape[1])
+            self._handle.seek(self._rows * self._dim * 2)
+            self._handle.write(np.ascontiguousarray(matrix, dtype="<f2").tobytes())
+            self._handle.flush()  # read back with os.pread, past Python's buffer
+        for cid, size in zip(ids, sizes, strict=True):
+            self._slots[cid] = (self._rows, self._rows + int(size))
+            self._rows += int(size)
+
+    def __getitem__(self, chunk_id: str) -> np.ndarray:
+        start, stop = self._slots[chunk_id]
+        if stop == start or not self._dim:
+            return np.zeros((0, self._dim), dtype=np.float16)
+        count = (stop - start) * self._dim
+        data = os.pread(self._handle.fileno(), count * 2, start * self._dim * 2)
+        return np.frombuffer(data, dtype="<f2").reshape(stop - start, self._dim)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._slots)
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def close(self) -> None:
+        self._handle.close()
+        self.path.unlink(missing_ok=True)

@@ -7,6 +7,9 @@ use the real shipped model; they are not skipped by default (the README test com
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +25,7 @@ FAKE_ABSTAIN_THRESHOLD = 0.40
 # is near noise, so the prior would decide which fixture document comes first; fixtures run
 # neutral and the prior has its own tests (test_retrieve, test_integration_real_model).
 FAKE_SECONDARY_WEIGHT = 1.0
+_MODEL_CACHE = os.path.join(tempfile.gettempdir(), f"assistant-test-models-{os.getpid()}")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -29,6 +33,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "slow: loads the real shipped sentence-transformers model (not skipped)"
     )
+    # One ONNX export of the real model per test run, shared by every index the slow tests
+    # build (by default each index folder would hold, and make, its own).
+    if "ASSISTANT_MODEL_CACHE_DIR" not in os.environ:
+        os.environ["ASSISTANT_MODEL_CACHE_DIR"] = _MODEL_CACHE
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_MODEL_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -63,12 +63,12 @@ def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 
 if point == "embed":
-    real_embed = ingest.embed_texts
-    def paused(embedder, texts):
+    real_embed = ingest.embed_passages
+    def paused(*args):
         reached()
         time.sleep(120)
-        return real_embed(embedder, texts)
-    ingest.embed_texts = paused
+        return real_embed(*args)
+    ingest.embed_passages = paused
 elif point == "chroma":  # Chroma upserted, no file swapped yet
     staging.install_sparse = die
 elif point == "swap":  # bm25, sentences and chunks swapped; the manifest not yet
