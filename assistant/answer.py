@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.dates import date_mentions
 from assistant.query import ACRONYMS
 from assistant.question import DESCRIBED, FIGURES, STRICT, AnswerType, Question, carries, thesaurus
 from assistant.sparse import CITATION as _CITATION_SPAN
@@ -93,8 +94,9 @@ def assess(
     question: str, hits: Sequence[Hit], best_cosine: float, vocabulary: Mapping[str, int]
 ) -> Evidence:
     """Unknown terms count only when they name something: capitalised words (but the first,
-    which is capitalised anyway) absent from the passages found, figures and dates absent from
-    them, and legal citations the library does not hold."""
+    which is capitalised anyway) absent from the passages found, figures absent from them, and
+    legal citations the library does not hold. Dates the question writes are context (the day
+    the asker's notice went out), never a thing the library lacks."""
     evidence_text = " ".join(f"{h.chunk.title} {h.chunk.text}" for h in hits)
     evidence_terms = set(tokenize(evidence_text))
     unknown: list[str] = []
@@ -109,6 +111,8 @@ def assess(
         if stem[0] not in vocabulary or (rare and stem[0] not in evidence_terms):
             unknown.append(word)
     plain = _CITATION_SPAN.sub(" ", question)
+    for mention in date_mentions(plain):  # a date the asker writes ("on 20/2/25") is context
+        plain = plain.replace(mention.text, " ")
     unknown += [
         n
         for n in _NUMBER.findall(plain)

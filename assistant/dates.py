@@ -34,6 +34,7 @@ _SPAN = re.compile(
     rf"|{_MONTH}\s+{_ORDINAL},?\s+{_YEAR}"  # February 20, 2025
     rf"|{_MONTH},?\s+(?:of\s+)?{_YEAR}"  # March 2024
     r"|\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{4}"  # 2025-02-20, 20/02/2025
+    r"|\d{1,2}/\d{1,2}/\d{2}"  # 20/2/25
     rf"|(?P<part>spring|summer|autumn|fall|Q[1-4])\s+(?:of\s+)?(?P<of>{_YEAR})"  # spring 2025
     rf"|(?P<year>{_YEAR}))(?![\w/\]])",
     re.I,

@@ -63,6 +63,12 @@ _ASKS_FIGURE = re.compile(r"\b(what|which|how much)\b", re.I)
 _THRESHOLD = re.compile(r"\bthresholds?\b", re.I)
 _NOT_A_LOOKUP = re.compile(r"estimat|work out|calculat|valu(e|ing|ation)|aggregat", re.I)
 _NO_COLUMN = re.compile(r"\bW(ales|elsh)\b|\bScot(land|tish)\b", re.I)
+# "Which SI amended the thresholds?" asks for the instrument, not for the figures.
+_ASKS_INSTRUMENT = re.compile(
+    r"\b(which|what)\s+(SI|S\.I\.|statutory instrument|instrument|amending|legislation)\b"
+    r"|\bwhich\b[^?]*\bamend",
+    re.I,
+)
 _EARLIER = re.compile(r"\b(before|previous\w*|earlier|change[ds]?|used to|old|was it)\b", re.I)
 
 
@@ -169,6 +175,7 @@ def asks_for_threshold(question: str) -> bool:
         bool(_THRESHOLD.search(question) and _ASKS_FIGURE.search(question))
         and not _NOT_A_LOOKUP.search(question)
         and not _NO_COLUMN.search(question)
+        and not _ASKS_INSTRUMENT.search(question)
     )
 
 
