@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -249,3 +250,15 @@ def test_the_assistant_caps_blas_threads(settings) -> None:
 
     Assistant(settings.model_copy(update={"blas_threads": 1}))
     assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
+
+
+def test_a_date_the_question_writes_is_not_a_term_the_library_lacks() -> None:
+    from assistant.answer import assess
+
+    hit = _hit(0)
+    text = "A procurement commenced before 24 February 2025 stays under PCR 2015."
+    hits = [Hit(dataclasses.replace(hit.chunk, text=text), 1.0)]
+    vocabulary = {"procur": 3, "commenc": 3}
+    asked = "Contract notice submitted to FTS on 20/2/25 - does PCR or the Act govern it?"
+    assert "20/2/25" not in " ".join(assess(asked, hits, 0.9, vocabulary).unknown_terms)
+    assert "4471" in assess("What did contract 4471 cost?", hits, 0.9, vocabulary).unknown_terms

@@ -230,3 +230,15 @@ def test_tables_are_read_once_per_library() -> None:
     library.chunks = dict(library.chunks)  # a reloaded index: read again
     assert thresholds.library_tables(library) is not first
     assert thresholds.library_tables(library) == first
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("What is the light touch threshold under the Act from 1/1/26?", True),
+        ("which SI amended the PA 2023 Sch 1 thresholds with effect from 1/1/26", False),
+        ("What statutory instrument changed the thresholds in 2026?", False),
+    ],
+)
+def test_a_question_asking_for_the_instrument_is_not_a_threshold_lookup(question, asks) -> None:
+    assert thresholds.asks_for_threshold(question) is asks
