@@ -228,8 +228,7 @@ class Assistant:
         timings["embed_ms"] = _ms(start)
         mark = time.perf_counter()
         k = top_k or self.settings.top_k
-        search_text = f"{query} ({'; '.join(asked.expansions)})" if asked.expansions else query
-        found = library.search(search_text, filters, k * SEARCH_DEPTH, vector.tolist())
+        found = library.search(query, filters, k * SEARCH_DEPTH, vector.tolist(), asked.concepts)
         found = self._with_topic_search(found, query, asked, filters, k * SEARCH_DEPTH)
         law = law_date(question, as_at, library, context)  # the given date, else the question's
         as_at = law.day
@@ -326,7 +325,7 @@ class Assistant:
         if not asked.regimes or len(_content_terms(topic)) < TOPIC_TERMS or topic == query:
             return found
         vector = self.library.embedder.get_query_embedding(topic)
-        extra = self.library.search(topic, filters, k, list(vector))
+        extra = self.library.search(topic, filters, k, list(vector), asked.concepts)
         seen: set[str] = set()
         out: list[Hit] = []
         for pair in itertools.zip_longest(found, extra):

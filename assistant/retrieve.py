@@ -242,14 +242,16 @@ class Library:
         filters: Filters | None = None,
         k: int | None = None,
         vector: list[float] | None = None,
+        concepts: Sequence[Sequence[str]] = (),
     ) -> list[Hit]:
         """Fused hits, best first; dense_score is the cosine similarity (evidence strength).
-        Pass a query already through `normalise_query` (Assistant.ask does)."""
+        Pass a query already through `normalise_query` (Assistant.ask does). `concepts`: the
+        thesaurus groups the query uses; BM25 scores each group as one term."""
         norm = normalise_filters(filters)
         depth = self.settings.candidates
         vector = vector if vector is not None else embed_query(self.embedder, query)
         dense = self.dense(vector, depth, norm)
-        sparse = self.sparse.search(query, depth, self._mask(norm))
+        sparse = self.sparse.search(query, depth, self._mask(norm), concepts)
         rankings = [[c for c, _ in dense], [c for c, _ in sparse], self.pinpoint(query, norm)]
         weights = (
             self.settings.dense_weight,

@@ -300,6 +300,7 @@ class MergedLibrary:
         filters: Filters | None = None,
         k: int | None = None,
         vector: list[float] | None = None,
+        concepts: Sequence[Sequence[str]] = (),
     ) -> list[Hit]:
         k = k or self.settings.top_k
         rankings: list[list[Hit]] = []
@@ -307,7 +308,7 @@ class MergedLibrary:
             scoped = _scope(filters, tagged)
             if scoped is None:
                 continue
-            hits = part.search(query, scoped, k, vector)
+            hits = part.search(query, scoped, k, vector, concepts)
             rankings.append([_tag(h) for h in hits] if tagged else hits)
         if not rankings:
             return []

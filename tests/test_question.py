@@ -35,6 +35,8 @@ from assistant.question import AnswerType, Thesaurus, analyse, answer_type, carr
         ("which SI made the 1 Jan 2026 changes to the thresholds?", AnswerType.PROVISION),
         ("which Act inserted s.22G into the Children Act 1989?", AnswerType.PROVISION),
         ("transitional regs - cut-off date for a PIN as a call for competition", AnswerType.DATE),
+        ("the SI 2024/716 saving for PINs - what's the cut-off date?", AnswerType.DATE),
+        ("what was the threshold on the start date", AnswerType.MONEY),
     ],
 )
 def test_answer_type(question: str, kind: AnswerType) -> None:
@@ -155,3 +157,9 @@ def test_a_question_without_its_regime_keeps_its_topic() -> None:
         "What is the standstill period under the Procurement Act 2023?"
     ) == ("What is the standstill period under the ?")
     assert words.without_regimes("standstill under PCR 2015 and pa23") == "standstill under and"
+
+
+def test_concepts_are_the_whole_groups_a_question_uses() -> None:
+    groups = thesaurus().concepts("who won the leics contract")
+    assert len(groups) == 1 and {"won", "awarded", "appointed"} <= set(groups[0])
+    assert thesaurus().concepts("what does reg 31 say") == ()

@@ -402,6 +402,13 @@ def test_trainer_pack_is_built_and_exported(page, tmp_path, shots) -> None:
 
     _tab(page, "Trainer pack")
     page.get_by_text("the light touch regime", exact=True).click()  # a suggested topic
+    # the suggestion fills the box by a round trip to the server: build only once it has
+    # (on a loaded machine a click in between built a pack for an empty topic)
+    from playwright.sync_api import expect
+
+    expect(page.locator("#topic textarea, #topic input").first).to_have_value(
+        "the light touch regime", timeout=WAIT_MS
+    )
     page.locator("#pack-build").click()
     pack = page.locator("#pack")
     pack.get_by_text("Discussion questions").wait_for(timeout=WAIT_MS)
