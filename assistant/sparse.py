@@ -150,8 +150,9 @@ class SparseIndex:
 
         `concepts`: groups of phrases that say the same thing (the thesaurus groups the query
         uses). Each group scores as one term, as Lucene's SynonymQuery does: a passage's best
-        term-frequency part among the phrases, times the IDF of its commonest phrase. Scored as separate terms, a rare synonym ("chosen", "successful bidder") would
-        outweigh the question's own words and the common word the library uses ("awarded")."""
+        term-frequency part among the phrases, times the IDF of its commonest phrase. Scored
+        as separate terms, a rare synonym ("chosen", "successful bidder") would outweigh the
+        question's own words and the common word the library uses ("awarded")."""
         tokens = tokenize(query)
         if not self.chunk_ids or not tokens:
             return []
