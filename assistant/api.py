@@ -21,6 +21,7 @@ from assistant.answer import (
     cite,
     missing_type,
     select_units,
+    states_not_known,
 )
 from assistant.condense import condense, previous_question
 from assistant.config import Settings, get_settings, offline_environment
@@ -372,8 +373,15 @@ class Assistant:
         chosen = [candidates[i] for i in select_units(asked, candidates, names, limit, df)]
         if not chosen:  # passages too short to quote from: say so rather than answer blank
             return abstain(question, hits, Evidence(0.0, ())), {}
+        if states_not_known(asked, chosen[0]):
+            # the library's own answer is that this is not established: say so first, with
+            # that sentence as the cited evidence, and count it as not answered
+            chosen = chosen[:1]
         text, citations = cite(hits, [(c.rank, c.unit.text, c.unit.raw) for c in chosen])
         shown = {claim_text(piece): c.vector for c in chosen for piece in split_answer(c.unit.text)}
+        if len(chosen) == 1 and states_not_known(asked, chosen[0]):
+            text = f"The library does not confirm this. Its sources say: {text}"
+            return Answer(question, text, tuple(citations), True), shown
         return Answer(question, text, tuple(citations), False), shown
 
     def _candidates(self, hits: Sequence[Hit], vector: np.ndarray) -> list[Candidate]:
