@@ -321,16 +321,23 @@ class Assistant:
     ) -> list[Hit]:
         """`found`, interleaved with the passages found for the question without the regime it
         names, when it asks something besides ("the standstill period under the Procurement Act
-        2023": the name alone brings passages about the Act's commencement)."""
+        2023": the name alone brings passages about the Act's commencement), and with those
+        found among the documents of that regime."""
         topic = thesaurus().without_regimes(query)
         if not asked.regimes or len(_content_terms(topic)) < TOPIC_TERMS or topic == query:
             return found
         vector = self.library.embedder.get_query_embedding(topic)
         extra = self.library.search(topic, filters, k, list(vector), asked.concepts)
+        runs = [found, extra]
+        if len(asked.regimes) == 1 and not (filters or {}).get("regime"):
+            # and among that regime's own documents: "what about under PA23?" after a PCR
+            # question carries PCR words that otherwise fill the list with PCR passages
+            within = {**(filters or {}), "regime": sorted(asked.regimes)}
+            runs.append(self.library.search(topic, within, k, list(vector), asked.concepts))
         seen: set[str] = set()
         out: list[Hit] = []
-        for pair in itertools.zip_longest(found, extra):
-            for hit in pair:
+        for group in itertools.zip_longest(*runs):
+            for hit in group:
                 if hit is not None and hit.chunk.chunk_id not in seen:
                     seen.add(hit.chunk.chunk_id)
                     out.append(hit)

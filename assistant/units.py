@@ -65,6 +65,8 @@ _ABOUT_DOCUMENT = re.compile(
     r"library|FAQ)\b|^In practice you will use this\b|^It then (explains|sets out|describes)\b"
     r"|^The (later|following|next|first|last) sections?\b|^Cited from\b"
 )
+# A whole unit that is one bracketed source note: it belongs on the citation card.
+_SOURCE_NOTE = re.compile(r"\([^()]*(?:\([^()]*\)[^()]*)*\)\.?")
 _ADDRESS = re.compile(r"https?://|\bwww\.")
 # A unit shorter than this is a heading or a label ("Innovative partnership vs innovation
 # partnership."), not an answer.
@@ -101,6 +103,7 @@ class Unit:
             or _ADDRESS.search(self.text)
             or _SEE_BARE.search(self.text)
             or self.text.count(" | ") >= 2  # a table row: read in its table, on the card
+            or _SOURCE_NOTE.fullmatch(self.text.strip()) is not None  # "(PA 2023 ss. 13, 14)"
         )
 
 
