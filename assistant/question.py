@@ -16,7 +16,7 @@ from importlib import resources
 
 import yaml
 
-from assistant.sparse import CITATION, tokenize
+from assistant.sparse import CITATION, citation_tokens, tokenize
 
 
 class AnswerType(StrEnum):
@@ -408,7 +408,21 @@ def carries(text: str, kind: AnswerType, asked: str = "") -> bool:
     given = (
         {_value(m.group(0)) for m in pattern.finditer(asked)} if kind is AnswerType.COUNT else set()
     )
+    if kind is AnswerType.PROVISION:
+        # nor is a provision or instrument the question names ("which Act inserted s.22G into
+        # the Children Act 1989?" is not answered by "Section 22G of the Children Act 1989")
+        named = [m.group(0) for m in pattern.finditer(asked)]
+        given = {
+            _provision_key(f) for f in named + [m.group(0) for m in _INSTRUMENT.finditer(asked)]
+        }
+        return any(_provision_key(f) not in given for f in found)
     return any(_value(f) not in given for f in found)
+
+
+def _provision_key(found: str) -> str:
+    """'s.22G' and 'Section 22G' alike; an instrument by its words."""
+    tokens = citation_tokens(found)
+    return tokens[-1] if tokens else _value(found)
 
 
 _INSTRUMENT = re.compile(

@@ -61,8 +61,11 @@ _LABEL = re.compile(r"^\s*([^.:]{2,60}?)\.\s+(?=[A-Z])")
 # A bracketed pinpoint after the full stop: "... four things. (s. 12(1))"
 _TRAILING_NOTE = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\)\.?$")
 _ABOUT_DOCUMENT = re.compile(
-    r"^(This|The) (pack|playbook|guide|note|document|page|section|table|glossary|index|module|"
+    r"^(This|The) (pack|playbook|guide|note|document|page|table|glossary|index|module|"
     r"library|FAQ)\b|^In practice you will use this\b|^It then (explains|sets out|describes)\b"
+    # "This section covers ..." is about the page; "The section was added by ..." is the law's
+    r"|^(This|The) section (covers|explains|sets out|describes|lists|gives|summarises|brings"
+    r"|looks|is about)\b"
     r"|^The (later|following|next|first|last) sections?\b|^Cited from\b"
 )
 # A whole unit that is one bracketed source note: it belongs on the citation card.

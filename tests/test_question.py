@@ -163,3 +163,12 @@ def test_concepts_are_the_whole_groups_a_question_uses() -> None:
     groups = thesaurus().concepts("who won the leics contract")
     assert len(groups) == 1 and {"won", "awarded", "appointed"} <= set(groups[0])
     assert thesaurus().concepts("what does reg 31 say") == ()
+
+
+def test_a_provision_the_question_names_is_not_its_answer() -> None:
+    asked = "which Act inserted s.22G into the Children Act 1989?"
+    named = "Section 22G of the Children Act 1989 is known as the sufficiency duty."
+    assert not carries(named, AnswerType.PROVISION, asked)
+    answer = "Section 22G was added by the Children and Young Persons Act 2008."
+    assert carries(answer, AnswerType.PROVISION, asked)
+    assert carries("IPR is in reg. 31(12).", AnswerType.PROVISION, "which para of reg 31?")

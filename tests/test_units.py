@@ -137,3 +137,10 @@ def test_a_bracketed_source_note_alone_is_no_answer_unit() -> None:
     flags = {u.text: u.is_about_document for u in build_units(text)}
     assert flags["(Procurement Act 2023 ss. 13(10)(d), 14(8), 53(4) and 108(5))"] is True
     assert flags["They must have regard to the Wales statement (s. 14(8))."] is False
+
+
+def test_a_sentence_about_a_statutory_section_is_an_answer_unit() -> None:
+    about_page = build_units("This section covers the notices a council must publish first.")
+    assert about_page[0].is_about_document
+    law = build_units("The section was added to the 1989 Act by s.9 of the Children Act 2008.")
+    assert not law[0].is_about_document
