@@ -36,15 +36,26 @@ import gradio as gr
 
 from assistant.api import Assistant
 from assistant.config import Settings, auth_users, get_settings
-from assistant.dates import parse_day
-from assistant.documents import catalogue
 from assistant.errors import AssistantError
-from assistant.export import Report, answer_report, conversation_report, to_markdown, write_report
+from assistant.features.documents import catalogue
+from assistant.features.export import (
+    Report,
+    answer_report,
+    conversation_report,
+    to_markdown,
+    write_report,
+)
+from assistant.features.private import private_dir
+from assistant.features.trainer import SUGGESTED_TOPICS, TrainerPack, build_pack, pack_report
+from assistant.features.uploads import ALLOWED_SUFFIXES, UserCollection, search_scope
+from assistant.features.which_rules import (
+    CONTRACT_KINDS,
+    RegimeAdvice,
+    advice_report,
+    which_rules_apply,
+)
 from assistant.logs import bound_output
-from assistant.private import private_dir
-from assistant.regime import CONTRACT_KINDS, RegimeAdvice, advice_report, which_rules_apply
-from assistant.serving import LoginGuard, check_exposure, sweep_cache
-from assistant.trainer import SUGGESTED_TOPICS, TrainerPack, build_pack, pack_report
+from assistant.text.dates import parse_day
 from assistant.types import DOC_TYPES, REGIMES
 from assistant.ui import page
 from assistant.ui.chat import FieldError, parse_as_at, parse_year, turn
@@ -58,7 +69,7 @@ from assistant.ui.render import (
     sources_panel,
 )
 from assistant.ui.render import card as _card  # noqa: F401  (tests/test_output_safety.py)
-from assistant.uploads import ALLOWED_SUFFIXES, UserCollection, search_scope
+from assistant.ui.serving import LoginGuard, check_exposure, sweep_cache
 
 logger = logging.getLogger("app")
 
@@ -330,7 +341,7 @@ class Handlers:
     def find_cases(self, description, route, regime, year_from) -> tuple[str, str, str]:
         """Case studies like the one described (or all that pass the filters), cited; a bad
         year is said next to its field."""
-        from assistant.cases import CaseFilters, cases_answer, cases_like, find_cases
+        from assistant.features.cases import CaseFilters, cases_answer, cases_like, find_cases
 
         try:
             year = parse_year(year_from)

@@ -13,8 +13,8 @@ if TYPE_CHECKING:
 __all__ = ["Answer", "Assistant", "Chunk", "Citation", "Settings", "get_settings"]
 __version__ = "0.1.0"
 
-# Loaded on first use: the upload parser's child process imports assistant.parsers, and must
-# not pay for numpy and the answer pipeline it never uses (see assistant/sandbox.py).
+# Loaded on first use: the upload parser's child process imports assistant.ingest.parsers, and must
+# not pay for numpy and the answer pipeline it never uses (see assistant/ingest/sandbox.py).
 _EXPORTS = {
     "Assistant": "assistant.api",
     "Settings": "assistant.config",

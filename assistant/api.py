@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer import (
+from assistant.answering.condense import condense, previous_question
+from assistant.answering.extractive import (
     Candidate,
     Evidence,
     abstain,
@@ -22,13 +23,7 @@ from assistant.answer import (
     missing_type,
     select_units,
 )
-from assistant.condense import condense, previous_question
-from assistant.config import Settings, get_settings, offline_environment
-from assistant.currency import SEARCH_DEPTH, at_date, fits_date, prefer_in_force
-from assistant.dates import day_text
-from assistant.embedding import embed_texts, embedding_path
-from assistant.errors import InvalidInput
-from assistant.grounded import (
+from assistant.answering.generate import (
     generate,
     regime_sources,
     sentence_embedder,
@@ -36,20 +31,25 @@ from assistant.grounded import (
     verified,
     verified_generation,
 )
-from assistant.ingest import IngestReport, Progress, build_index
-from assistant.lawdate import LawDate, asks_which_law, law_date
-from assistant.llm import ChatModel
-from assistant.passages import suppress_near_duplicates, with_neighbours
-from assistant.prompts import PERSONAS, model_abstained
-from assistant.provenance import with_provenance
-from assistant.query import normalise_query
-from assistant.question import Question, analyse, thesaurus
-from assistant.retrieve import Filters, Library, normalise_filters
-from assistant.sanitize import strip_controls
-from assistant.store import Manifest, index_embedding_path, path_mismatch
+from assistant.answering.prompts import PERSONAS, model_abstained
+from assistant.answering.provenance import with_provenance
+from assistant.answering.question import Question, analyse, thesaurus
+from assistant.answering.units import build_units, sentence_count
+from assistant.answering.verify import claim_text, has_citations, split_answer
+from assistant.config import Settings, get_settings, offline_environment
+from assistant.errors import InvalidInput
+from assistant.index.store import Manifest, index_embedding_path, path_mismatch
+from assistant.ingest.pipeline import IngestReport, Progress, build_index
+from assistant.law.as_at import LawDate, asks_which_law, law_date
+from assistant.law.in_force import SEARCH_DEPTH, at_date, fits_date, prefer_in_force
+from assistant.law.query import normalise_query
+from assistant.models.embedding import embed_texts, embedding_path
+from assistant.models.llm import ChatModel
+from assistant.retrieval.library import Filters, Library, normalise_filters
+from assistant.retrieval.passages import suppress_near_duplicates, with_neighbours
+from assistant.text.dates import day_text
+from assistant.text.sanitize import strip_controls
 from assistant.types import Answer, Hit, Stage
-from assistant.units import build_units, sentence_count
-from assistant.verify import claim_text, has_citations, split_answer
 
 logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
@@ -463,7 +463,7 @@ def _judged_under(asked: Question, law: LawDate, library: Any, question: str) ->
     """`asked`, held to the regime in force on the day the law is judged at, when the answer
     will state that regime (a 'law as at' date, or a question asking which law applies on a
     date it writes): a sentence about the other regime's day cannot then contradict the lead."""
-    from assistant import thresholds
+    from assistant.law import thresholds
 
     if law.day is None or (law.from_question and not asks_which_law(question)):
         return asked
@@ -484,8 +484,8 @@ TOPIC_TERMS = 1
 
 
 def _content_terms(text: str) -> set[str]:
-    from assistant.question import _CUE_WORDS
-    from assistant.sparse import tokenize
+    from assistant.answering.question import _CUE_WORDS
+    from assistant.text.tokens import tokenize
 
     return {t for t in tokenize(text) if t not in _CUE_WORDS and not t.isdigit()}
 

@@ -23,7 +23,7 @@ from rich.progress import (
 from assistant.config import Settings, get_settings
 from assistant.errors import AssistantError
 from assistant.logs import bound_output
-from assistant.sanitize import strip_controls
+from assistant.text.sanitize import strip_controls
 
 app = typer.Typer(add_completion=False, help="Innovation Partnership Assistant: cited answers.")
 # soft_wrap: a message is one line however long (paths!), not folded at 80 columns.
@@ -181,7 +181,7 @@ def render_answer(answer) -> str:
 
 def _as_at(value: str | None):
     """The --as-at date, or None; a malformed one is an error, not a silent 'today'."""
-    from assistant.dates import parse_day
+    from assistant.text.dates import parse_day
 
     if value is None:
         return None
@@ -219,8 +219,8 @@ def pack(
     as_json: Annotated[bool, typer.Option("--json", help="Print the pack as JSON.")] = False,
 ) -> None:
     """A trainer's pack for a learning session, from the library's learning modules."""
-    from assistant.export import to_markdown
-    from assistant.trainer import build_pack, pack_dict, pack_report
+    from assistant.features.export import to_markdown
+    from assistant.features.trainer import build_pack, pack_dict, pack_report
 
     if out_file is not None and out_file.suffix.lower() not in (".md", ".docx"):
         raise _fail(AssistantError(f"--out takes a .md or .docx file, not '{out_file.name}'."))
@@ -238,8 +238,8 @@ def pack(
 
 
 def _write_pack(report, path: Path) -> None:
-    from assistant.export import to_docx, to_markdown
-    from assistant.private import open_private
+    from assistant.features.export import to_docx, to_markdown
+    from assistant.features.private import open_private
 
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".docx":
@@ -257,7 +257,7 @@ def evaluate(
     k: Annotated[int, typer.Option("--k", min=1, max=50, help="Cut-off for hit@k.")] = 5,
 ) -> None:
     """Run a question set; print hit@k, MRR, fact coverage and abstention accuracy."""
-    from assistant.evaluation import evaluate_file
+    from assistant.features.evaluation import evaluate_file
 
     try:
         metrics = evaluate_file(_assistant(), questions, out_path, k)
@@ -294,7 +294,7 @@ def import_legislation(
     ],
 ) -> None:
     """Fetch an Act or SI from legislation.gov.uk (CLML XML) and index it by provision."""
-    from assistant.legislation_import import import_legislation as run
+    from assistant.ingest.legislation import import_legislation as run
 
     try:
         result = run(get_settings(), reference)
@@ -328,7 +328,7 @@ def cases(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Case studies by what happened: filter on their attributes, or find cases like yours."""
-    from assistant import cases as found
+    from assistant.features import cases as found
 
     chosen = found.CaseFilters(
         authority, service_area, route, partner_type, regime, year_from, year_to,

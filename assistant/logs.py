@@ -8,7 +8,7 @@ import logging
 import sys
 from typing import Any
 
-from assistant.sanitize import shorten
+from assistant.text.sanitize import shorten
 
 
 class BoundedStream:

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from assistant.cli import app as cli
 from assistant.config import get_settings
-from assistant.export import Block, Reference, Report, answer_report, to_docx, to_markdown
-from assistant.sanitize import markdown_url, safe_url, strip_controls
+from assistant.features.export import Block, Reference, Report, answer_report, to_docx, to_markdown
+from assistant.text.sanitize import markdown_url, safe_url, strip_controls
 from assistant.types import Answer, Chunk, Citation
 
 EVIL_URLS = [

@@ -8,7 +8,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.documents import catalogue, open_document
+from assistant.features.documents import catalogue, open_document
 from assistant.ui.render import document_markdown, library_choices
 
 TAB_ID = "tab-library"

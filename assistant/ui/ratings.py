@@ -1,5 +1,5 @@
 """Feedback on each answer: a thumb on the message, saved at once, then an optional comment
-saved as an amendment of that entry (assistant/feedback.py writes both lines)."""
+saved as an amendment of that entry (assistant/features/feedback.py writes both lines)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 import gradio as gr
 
 from assistant.config import Settings
-from assistant.feedback import record_feedback
-from assistant.serving import RateLimiter
+from assistant.features.feedback import record_feedback
 from assistant.ui.chat import answer_number
+from assistant.ui.serving import RateLimiter
 
 TOO_MUCH_FEEDBACK = (
     "You have sent a lot of feedback in the last hour; thank you. Please try again later."
