@@ -252,8 +252,8 @@ def cases_like(
 ) -> list[CaseMatch]:
     """The `k` cases most like the situation described: the best-ranked case-study passage
     about each, plus ATTRIBUTE_WEIGHT for every attribute that matches."""
-    from assistant.law.in_force import named_regimes
     from assistant.law.query import normalise_query
+    from assistant.law.regimes import named_regimes
     from assistant.law.thresholds import library_tables
     from assistant.text.dates import question_period
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from assistant.config import Settings, offline_environment
 from assistant.errors import ConfigError, IndexBusy, IndexMissing
+from assistant.index.bm25 import SparseIndex
 from assistant.models.embedding import FAKE_MODEL, LEGACY_PATH, embedding_path
-from assistant.text.tokens import SparseIndex
 from assistant.types import Chunk
 
 logger = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from assistant.law import thresholds
 from assistant.text.dates import DateMention, date_mentions, day_text
 
 
@@ -88,8 +89,6 @@ def law_date(question: str, as_at: date | None, library: Any = None, context: st
 
 def _regimes_over(library: Any, mentions: Sequence[DateMention]) -> list[str]:
     """The regimes (by the library's table) that the mentioned days fall under, in order."""
-    from assistant.law import thresholds
-
     tables = thresholds.library_tables(library) if library is not None else None
     names: dict[str, None] = {}
     for mention in mentions:

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from assistant.law import thresholds
 from assistant.law.as_at import LawDate, asks_which_law
+from assistant.law.regimes import named_regimes
 from assistant.text.dates import DATE_PATTERN, day_text, parse_day
 from assistant.types import Answer, Chunk, Citation, Hit
 
@@ -37,18 +39,6 @@ _IN_FORCE = re.compile(
     re.I,
 )
 _NOT_IN_FORCE = re.compile(r"\bnot (?:yet )?in force\b", re.I)
-# Regimes a question names: their passages are what was asked for, in force or not.
-NAMED_REGIMES = {
-    "PCR2015": re.compile(
-        r"\bPCR\b|Public Contracts Regulations|\b2015 Regulations|\breg(?:ulation)?s?\.? ?\d"
-        # procedures only the 2015 Regulations (and the Directive) define
-        r"|innovation partnership|light touch regime|\bLTR\b|competitive dialogue|\bCPN\b"
-        r"|competitive procedure with negotiation|restricted procedure|\bOJEU\b",
-        re.I,
-    ),
-    "PA2023": re.compile(r"Procurement Act|\bPA ?2023\b|\bthe Act\b|\bs(?:ection)?s?\.? ?\d", re.I),
-    "EU2014": re.compile(r"\bDirective\b|\bArt(?:icle)?s?\.? ?\d|innovation partnership", re.I),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +100,6 @@ def in_force(chunk: Chunk, day: date | None, today: date | None = None) -> bool 
     if day is None and (status == "superseded" or (status == "historical" and period)):
         return False
     return period.covers(day or today or date.today()) if period else None
-
-
-def named_regimes(question: str) -> set[str]:
-    return {regime for regime, pattern in NAMED_REGIMES.items() if pattern.search(question)}
 
 
 def prefer_in_force(
@@ -274,8 +260,6 @@ def prepend(answer: Answer, sentences: Sequence[tuple[str, Sequence[Citation]]])
 def date_notes(answer: Answer, library: Any, day: date, today: date | None = None) -> list[str]:
     """Notes for the law as at `day` on an answer's cited sources, threshold figures and
     replaced dates (what `at_date` adds, without a lead)."""
-    from assistant.law import thresholds
-
     tables = thresholds.library_tables(library)
     notes = source_notes(answer.citations, library, day, today or date.today())
     notes += thresholds.stale_figures(tables, answer.text, day)
@@ -288,8 +272,6 @@ def at_date(
     """What the law date adds to an answer: a note on the day used; a cited lead stating the
     regime (when the law is judged at a day) and, for a threshold question, the exact
     figures; and notes on cited material not in force then."""
-    from assistant.law import thresholds
-
     today = today or date.today()
     # a date the question writes states the regime only when the question asks which law
     # applies; the 'law as at' date given always does

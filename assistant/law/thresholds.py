@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from assistant.law.in_force import named_regimes
+from assistant.law.regimes import named_regimes
 from assistant.text.dates import day_text, parse_day
 from assistant.types import Chunk, Citation
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.errors import IndexMissing, InvalidInput
+from assistant.index.bm25 import SparseIndex
 from assistant.index.sentence_vectors import SentenceVectors, read_sentence_vectors
 from assistant.index.store import (
     Manifest,
@@ -25,7 +26,7 @@ from assistant.index.store import (
 from assistant.models.embedding import embed_query, make_embedder
 from assistant.retrieval.passages import suppress_near_duplicates
 from assistant.text.sanitize import shorten
-from assistant.text.tokens import SparseIndex, citation_tokens
+from assistant.text.tokens import citation_tokens
 from assistant.types import DOC_TYPES, REGIMES, Chunk, Hit
 
 logger = logging.getLogger(__name__)

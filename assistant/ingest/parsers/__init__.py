@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -51,10 +50,6 @@ def _parser(suffix: str, limits: ParseLimits | None = None) -> Parser | None:
 
 
 SKIP_NAMES = {"README.md", "CONTRIBUTING.md"}  # folder documentation, not library content
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def parse_file(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,6 +11,10 @@ from assistant.errors import IngestError
 from assistant.types import Section, SourceDoc
 
 _WS = re.compile(r"[ \t\u00a0]+")
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def slugify(name: str) -> str:
@@ -43,8 +48,6 @@ def make_doc(
     meta: dict[str, str] | None = None,
 ) -> SourceDoc:
     """Build a SourceDoc, filling metadata a file without front matter cannot give."""
-    from assistant.ingest.parsers import content_hash
-
     meta = {k: str(v) for k, v in (meta or {}).items() if v is not None and str(v) != ""}
     doc_id = meta.get("doc_id") or slugify(path.stem)
     title = meta.get("title") or title or path.stem.replace("_", " ").replace("-", " ")
