@@ -38,6 +38,7 @@ from assistant.answering.units import build_units, sentence_count
 from assistant.answering.verify import claim_text, has_citations, split_answer
 from assistant.config import Settings, get_settings, offline_environment
 from assistant.errors import InvalidInput
+from assistant.features.services import Services
 from assistant.index.store import Manifest, index_embedding_path, path_mismatch
 from assistant.ingest.pipeline import IngestReport, Progress, build_index
 from assistant.law.as_at import LawDate, asks_which_law, law_date
@@ -80,7 +81,7 @@ def limit_blas_threads(threads: int) -> None:
         threadpool_limits(limits=threads, user_api="blas")
 
 
-class Assistant:
+class Assistant(Services):
     """Ask questions of the library; build or update it."""
 
     def __init__(self, settings: Settings | None = None) -> None:

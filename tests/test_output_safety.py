@@ -72,7 +72,7 @@ def test_citations_never_carry_a_script_link() -> None:
 
 
 def test_the_source_card_renders_no_script_link() -> None:
-    from app import _card
+    from assistant.ui.render import card as _card
 
     raw = Citation(1, "d#0", "d", HOSTILE, "p. 1", "javascript:alert(document.domain)", 0.5, "t")
     html = _card(raw, HOSTILE)

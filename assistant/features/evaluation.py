@@ -10,10 +10,26 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from assistant.api import Assistant
 from assistant.law.query import normalise_query
+from assistant.retrieval.library import Filters
+from assistant.types import Answer, Hit
+
+
+class _Searches(Protocol):
+    def search(
+        self, query: str, filters: Filters | None, k: int, vector: Any = None
+    ) -> list[Hit]: ...
+
+
+class Assistant(Protocol):
+    """What an evaluation needs of `assistant.api.Assistant`."""
+
+    @property
+    def library(self) -> _Searches: ...
+
+    def ask(self, question: str, filters: Filters | None = None, history: Any = None) -> Answer: ...
 
 
 def read_questions(path: Path) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from typing import Any
 from assistant.errors import AssistantError
 from assistant.features import generated
 from assistant.features.attribution import Attributor
-from assistant.features.export import Block, ReferenceList, Report
+from assistant.features.export import Block, ReferenceList, Report, to_markdown
 from assistant.features.modules import (
     Cited,
     Module,
@@ -92,6 +92,26 @@ class TrainerPack:
     scenarios: tuple[PackScenario, ...] = ()
     modules: tuple[str, ...] = ()  # titles of the learning modules the pack is built from
     notes: tuple[str, ...] = ()  # what was generated, what is missing and why
+
+    def report(self) -> Report:
+        """The pack as an exportable report."""
+        return pack_report(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every part of the pack as JSON-able data (`assistant pack --json`)."""
+        return pack_dict(self)
+
+    def summary_dict(self) -> dict[str, Any]:
+        """The pack as Markdown with its quiz: the web app's /trainer_pack endpoint."""
+        return {
+            "topic": self.topic,
+            "markdown": to_markdown(self.report()),
+            "quiz": [
+                {"question": q.question, "options": list(q.options), "answer": q.answer}
+                for q in self.quiz
+            ],
+            "references": len(self.refs.references),
+        }
 
 
 def build_pack(assistant: Any, topic: str, filters: Filters | None = None) -> TrainerPack:

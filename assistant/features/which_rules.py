@@ -16,7 +16,7 @@ from typing import Any
 
 from assistant.answering.extractive import cite
 from assistant.errors import AssistantError
-from assistant.features.export import Block, ReferenceList, Report
+from assistant.features.export import Block, ReferenceList, Report, to_markdown
 from assistant.ingest.chunking import split_sentences
 from assistant.law.in_force import date_notes, prepend
 from assistant.law.thresholds import MAIN_KINDS, lead_citations, library_tables, threshold_lead
@@ -102,6 +102,24 @@ class RegimeAdvice:
                 if c.doc_type == "regulation" and citation_tokens(c.locator):
                     seen.setdefault((c.locator, c.title), c.source_url)
         return [(loc, title, url) for (loc, title), url in seen.items()]
+
+    def report(self) -> Report:
+        """The advice as an exportable report with one numbered reference list."""
+        return advice_report(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able data: the web app's /which_rules endpoint."""
+        report = self.report()
+        return {
+            "regime": self.regime,
+            "regime_name": self.regime_name,
+            "markdown": to_markdown(report),
+            "provisions": [{"pinpoint": p, "title": t, "url": u} for p, t, u in self.provisions()],
+            "references": [
+                {"n": r.n, "title": r.title, "locator": r.locator, "url": r.url}
+                for r in report.references
+            ],
+        }
 
 
 def parse_start_date(value: str | date | datetime | float | None) -> date:

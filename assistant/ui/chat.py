@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from assistant import parse_day
 from assistant.errors import InvalidInput
-from assistant.text.dates import parse_day
 from assistant.types import Answer, Stage
 from assistant.ui.render import (
     SOURCES_PENDING,

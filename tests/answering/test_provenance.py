@@ -118,7 +118,7 @@ def test_exports_show_claims_as_claims_and_link_only_the_library(merged, tmp_pat
 
 
 def test_the_source_card_shows_claims_as_text_not_as_library_badges(merged) -> None:
-    from app import chat_text, sources_html
+    from assistant.ui.render import chat_text, sources_html
 
     answer = merged.ask(QUESTION)
     cards = sources_html(answer).split('<div class="source-card')[1:]
