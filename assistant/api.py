@@ -72,6 +72,18 @@ STAGES = {
 WarmUpProgress = Callable[[int, int, str, float | None], None]
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Request:
+    """One question as asked: everything an answer depends on besides the library."""
+
+    question: str
+    filters: Filters | None = None
+    history: Sequence[dict[str, str]] | None = None
+    top_k: int | None = None
+    persona: str | None = None
+    as_at: date | None = None
+
+
 def limit_blas_threads(threads: int) -> None:
     """Cap the BLAS threads of every BLAS library loaded in this process so far (0 leaves the
     default); called for each Assistant, since a library loaded later starts uncapped."""
@@ -142,7 +154,8 @@ class Assistant(Services):
         law as at that day (retrieval prefers material in force then and the answer states the
         regime that applied); without it current material wins (docs/currency.md)."""
         answer = None
-        for item in self._answer(question, filters, history, top_k, persona, False, as_at):
+        request = Request(question, filters, history, top_k, persona, as_at)
+        for item in self._answer(request):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None  # _answer always ends with an Answer
@@ -167,7 +180,8 @@ class Assistant(Services):
         extractive one with the reason in `Answer.notes`. Without a model, or when abstaining,
         the whole text arrives as one delta. Arguments as for `ask`; an empty or over-long
         question raises AssistantError at the first `next()`."""
-        yield from self._answer(question, filters, history, top_k, persona, True, as_at, stages)
+        request = Request(question, filters, history, top_k, persona, as_at)
+        yield from self._answer(request, stream=True, stages=stages)
 
     def warm_up(self, progress: WarmUpProgress | None = None) -> dict[str, float]:
         """Load the index and the embedding model and answer one question, so that the first
@@ -201,17 +215,13 @@ class Assistant(Services):
         return self._generator
 
     def _answer(
-        self,
-        question: str,
-        filters: Filters | None,
-        history: Sequence[dict[str, str]] | None,
-        top_k: int | None,
-        persona: str | None,
-        stream: bool,
-        as_at: date | None = None,
-        stages: bool = False,
+        self, request: Request, *, stream: bool = False, stages: bool = False
     ) -> Iterator[str | Stage | Answer]:
-        question = _checked(question, top_k, persona)
+        """Stages (with `stages`), text deltas (with `stream`), then the Answer, whose timings
+        and notes say how it was made."""
+        question = _checked(request.question, request.top_k, request.persona)
+        filters, history, top_k = request.filters, request.history, request.top_k
+        persona, as_at = request.persona, request.as_at
         normalise_filters(filters)  # a bad filter fails before any work
         timings: dict[str, float] = {}
         notes: list[str] = []
@@ -249,9 +259,10 @@ class Assistant(Services):
         elif self.generator is not None:
             if stages:
                 yield _stage("write")
-            answer = yield from self._generated(
-                question, query, hits, filters, persona, stream, notes, stages
+            answer, said = yield from self._generated(
+                question, query, hits, filters, persona, stream, stages
             )
+            notes += said
             timings["llm_ms"] = _ms(mark)
             if answer is None:
                 timings["llm_fallback"] = 1.0
@@ -290,32 +301,31 @@ class Assistant(Services):
         filters: Filters | None,
         persona: str | None,
         stream: bool,
-        notes: list[str],
         stages: bool = False,
-    ) -> Generator[str | Stage, None, Answer | None]:
-        """The model's answer from the sources, verified; an abstaining Answer when the model
-        says the sources do not cover it; None (reason in `notes`) when the server failed or
-        no sentence of the model's answer is supported by the sources."""
+    ) -> Generator[str | Stage, None, tuple[Answer | None, list[str]]]:
+        """The model's answer from the sources, verified, with notes on how it was made; an
+        abstaining Answer when the model says the sources do not cover it; None (the reason
+        in the notes) when the server failed or no sentence of the model's answer is
+        supported by the sources."""
         assert self.generator is not None
         sources = regime_sources(self.library, question, query, hits, filters)
-        text = yield from generate(self.generator, question, query, sources, persona, stream, notes)
-        if text is None:
-            return None
+        reply = yield from generate(self.generator, question, query, sources, persona, stream)
+        if reply.text is None:
+            return None, [reply.note]
+        text = reply.text
         if model_abstained(text, has_citations(text)):
-            notes.append("The language model found that the sources do not answer this.")
-            return Answer(question, text, (), True)
+            said = "The language model found that the sources do not answer this."
+            return Answer(question, text, (), True), [said]
         if stages:
             yield _stage("verify")
         embed = sentence_embedder(self.library, sources)
         answer, check = verified_generation(text, question, sources, embed)
         if check.claims and not check.supported:
-            notes.append(
+            return None, [
                 f"None of the {check.claims} sentences of the {self.generator.label}'s answer "
                 "is supported by the sources. This is the extractive answer instead."
-            )
-            return None
-        notes += [f"Written by the {self.generator.label}.", *verification_notes(check)]
-        return answer
+            ]
+        return answer, [f"Written by the {self.generator.label}.", *verification_notes(check)]
 
     def _with_topic_search(
         self, found: list[Hit], query: str, asked: Question, filters: Filters | None, k: int

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Generator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -75,6 +76,14 @@ def sentence_embedder(
     return embed
 
 
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A language model's whole reply; or no text, and why (`note`)."""
+
+    text: str | None
+    note: str = ""
+
+
 def generate(
     generator: ChatModel,
     question: str,
@@ -82,10 +91,9 @@ def generate(
     sources: Sequence[Hit],
     persona: str | None,
     stream: bool,
-    notes: list[str],
-) -> Generator[str, None, str | None]:
-    """Yield the model's text deltas (when streaming); return the whole reply, or None when
-    the server could not answer (the reason is added to `notes`)."""
+) -> Generator[str, None, Reply]:
+    """Yield the model's text deltas (when streaming); return the whole reply, or no text and
+    the reason when the server could not answer."""
     messages = answer_messages(question, query, sources, persona)
     parts: list[str] = []
     try:
@@ -97,9 +105,8 @@ def generate(
             parts.append(generator.complete(messages))
     except LLMUnavailable as exc:
         logger.warning("%s", exc)
-        notes.append(f"{exc} This is the extractive answer instead.")
-        return None
-    return "".join(parts)
+        return Reply(None, f"{exc} This is the extractive answer instead.")
+    return Reply("".join(parts))
 
 
 def _templates(sources: Sequence[Hit]) -> list[Citation]:
