@@ -23,6 +23,7 @@ from assistant.answering.units import Unit
 from assistant.answering.verify import split_answer
 from assistant.law.query import ACRONYMS
 from assistant.text.dates import date_mentions
+from assistant.text.markers import MARKERS
 from assistant.text.tokens import CITATION as _CITATION_SPAN
 from assistant.text.tokens import STOPWORDS, citation_tokens, stems, tokenize
 from assistant.types import Answer, Citation, Hit
@@ -296,7 +297,6 @@ def missing_type(
 # A source's own bracketed numbers (footnotes, or a planted "[7]" / "[1, 2]") would read as
 # answer citations, dangling or pointing at another source: the answer text drops them; the
 # quote and the passage keep them. Same shape as the markers verify.py reads.
-_SOURCE_MARKERS = re.compile(r"\s?\[\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\]")
 
 
 def cite(
@@ -310,7 +310,7 @@ def cite(
     for rank, sentence, *quote in picks:
         n = numbers.setdefault(rank, len(numbers) + 1)
         quotes.setdefault(rank, []).append(quote[0] if quote else sentence)
-        shown = split_answer(_SOURCE_MARKERS.sub("", sentence))
+        shown = split_answer(MARKERS.sub("", sentence))
         parts.append(" ".join(f"{piece.strip()} [{n}]" for piece in shown if piece.strip()))
     citations = [
         Citation.of(hits[rank].chunk, n, hits[rank].score, "\n".join(quotes[rank]))

@@ -20,10 +20,10 @@ from assistant.answering.prompts import (
     concerns_procurement,
 )
 from assistant.answering.verify import Embed, Source, Verification, verify
-from assistant.ingest.chunking import split_sentences
 from assistant.models.embedding import embed_texts
 from assistant.models.llm import ChatModel, LLMUnavailable
 from assistant.retrieval.library import Filters
+from assistant.text.sentences import split_sentences
 from assistant.types import Answer, Citation, Hit
 
 logger = logging.getLogger(__name__)

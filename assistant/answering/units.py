@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.ingest.chunking import split_sentences
+from assistant.text.sentences import split_sentences
 from assistant.text.tokens import CITATION
 
 # "(1)", "(1)(a)", "(2A)" at the start of a sentence: the passage's paragraph numbering.

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answering.facts import Facts, SourceFacts, key_terms, stated
-from assistant.ingest.chunking import split_sentences
+from assistant.text.markers import MARKERS, map_markers, numbers_in
+from assistant.text.sentences import ABBREVIATIONS, split_sentences
 
 Embed = Callable[[list[str]], np.ndarray]  # texts -> one row per text
 
@@ -32,14 +33,10 @@ SUPPORT_MIN = 0.55
 MIN_CLAIM_TERMS = 3
 FLAG = "[unverified]"
 
-_MARKER = re.compile(r"\s?\[(\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*)\]")
 _BOUNDARY = re.compile(
     r"[.!?][\"'”’)]*(?:\s*\[[\d,;\s–-]{1,20}\])*(?:\s+(?=[\"'“‘(£*]?[A-Z0-9]))|\n+"
 )
-_ABBREV = re.compile(
-    r"\b(regs?|ss?|paras?|sch|art|arts|no|nos|pp?|cf|e\.g|i\.e|v|vs|c|approx|mr|mrs|ms|dr|st)$",
-    re.IGNORECASE,
-)
+_ABBREV = re.compile(rf"\b({ABBREVIATIONS})$", re.IGNORECASE)
 _LIST_PREFIX = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|#+)\s+")
 
 
@@ -99,20 +96,9 @@ def split_answer(text: str) -> list[str]:
     return pieces
 
 
-def _numbers_in(marker: str) -> list[int]:
-    out: list[int] = []
-    for part in re.split(r"\s*[,;]\s*", marker):
-        bounds = [int(x) for x in re.split(r"\s*[–-]\s*", part) if x]
-        if len(bounds) == 2 and 0 < bounds[1] - bounds[0] < 10:
-            out += range(bounds[0], bounds[1] + 1)
-        else:
-            out += bounds
-    return out
-
-
 def claim_text(sentence: str) -> str:
     """The sentence without markers, list bullets or emphasis."""
-    plain = _MARKER.sub("", sentence).replace("**", "").replace(FLAG, "")
+    plain = MARKERS.sub("", sentence).replace("**", "").replace(FLAG, "")
     return _LIST_PREFIX.sub("", plain).strip()
 
 
@@ -169,17 +155,6 @@ def _best_quote(vector: np.ndarray, prepared: _Prepared) -> str:
     return prepared.sentences[int((prepared.vectors @ vector).argmax())]
 
 
-def _map_markers(sentence: str, mapping: Callable[[int], int | None]) -> str:
-    """Rewrite every [n] group through `mapping`; a group left empty disappears."""
-
-    def sub(match: re.Match[str]) -> str:
-        kept = [m for n in _numbers_in(match.group(1)) if (m := mapping(n)) is not None]
-        lead = " " if match.group(0)[0].isspace() else ""
-        return lead + "".join(f"[{n}]" for n in dict.fromkeys(kept)) if kept else ""
-
-    return _MARKER.sub(sub, sentence)
-
-
 def _append(sentence: str, addition: str) -> str:
     """`addition` before the sentence's closing punctuation, keeping trailing space."""
     body = sentence.rstrip()
@@ -226,17 +201,17 @@ def verify(text: str, sources: Sequence[Source], embed: Embed) -> Verification:
     rows: list[_Row] = []
     quotes: dict[int, list[str]] = {}
     for piece, claim in zip(pieces, claims, strict=True):
-        cited = [n for m in _MARKER.finditer(piece) for n in _numbers_in(m.group(1))]
+        cited = [n for m in MARKERS.finditer(piece) for n in numbers_in(m.group(1))]
         valid = list(dict.fromkeys(n for n in cited if n in prepared))
         dangling += [n for n in cited if n not in prepared]
-        kept = _map_markers(piece, lambda n: n if n in prepared else None)
+        kept = map_markers(piece, lambda n: n if n in prepared else None)
         if not is_claim(claim):
             rows.append((kept, False, True, valid, 0.0, ""))
             continue
         vector = next(vectors)
         supported, final, score, note = _check(vector, claim, valid, prepared)
         if final != valid:
-            kept = _append(_map_markers(piece, lambda n: None), "".join(f"[{n}]" for n in final))
+            kept = _append(map_markers(piece, lambda n: None), "".join(f"[{n}]" for n in final))
         for n in final if supported else ():
             quotes.setdefault(n, []).append(_best_quote(vector, prepared[n]))
         rows.append((kept, True, supported, final, score, note))
@@ -252,7 +227,7 @@ def _assemble(rows: list[_Row], dangling: list[int], quotes: dict[int, list[str]
     numbering = _first_use(r[0] for r in rows)
     checks, out = [], []
     for kept, claim, supported, final, score, note in rows:
-        renumbered = _map_markers(kept, numbering.get)
+        renumbered = map_markers(kept, numbering.get)
         out.append(renumbered if supported or not claim else _flag(renumbered))
         checks.append(
             SentenceCheck(renumbered.strip(), claim, supported, tuple(final), round(score, 4), note)
@@ -265,11 +240,11 @@ def _first_use(pieces: Iterable[str]) -> dict[int, int]:
     """Original source number -> its number in order of first use."""
     numbering: dict[int, int] = {}
     for piece in pieces:
-        for match in _MARKER.finditer(piece):
-            for n in _numbers_in(match.group(1)):
+        for match in MARKERS.finditer(piece):
+            for n in numbers_in(match.group(1)):
                 numbering.setdefault(n, len(numbering) + 1)
     return numbering
 
 
 def has_citations(text: str) -> bool:
-    return bool(_MARKER.search(text))
+    return bool(MARKERS.search(text))

@@ -18,7 +18,7 @@ from typing import Any
 from assistant.features.export import ReferenceList
 from assistant.features.generated import without_ids
 from assistant.features.modules import Cited, Module
-from assistant.ingest.chunking import split_sentences
+from assistant.text.sentences import split_sentences
 from assistant.text.tokens import citation_tokens, stems
 from assistant.types import Chunk, Citation
 

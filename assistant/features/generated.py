@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 from assistant.answering.extractive import cite
 from assistant.features.export import ReferenceList
-from assistant.ingest.chunking import HEADING_SEPARATOR, split_sentences
+from assistant.ingest.chunking import HEADING_SEPARATOR
+from assistant.text.dates import MONTH_NAMES
+from assistant.text.markers import MARKER
+from assistant.text.sentences import split_sentences
 from assistant.text.tokens import citation_tokens, tokenize
 from assistant.types import Hit
 
@@ -21,7 +24,7 @@ KEY_POINTS = 5
 DISCUSSION = 3
 QUIZ = 4
 MIN_WORDS = 8  # shorter sentences make poor key points and give a quiz away
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTHS = "|".join(MONTH_NAMES)
 # Fact kinds a quiz can ask about; distractors come from facts of the same kind. Money takes
 # thousands separators only in threes, so "£663,540," never keeps the comma after it.
 FACTS = {
@@ -261,4 +264,4 @@ def clean_summary(text: str) -> tuple[str, set[int]]:
         if len(words) >= MIN_WORDS - 3 and not (piece != shown and len(words) < MIN_WORDS):
             kept.append(shown)
     kept = kept or [text]
-    return " ".join(kept), {int(n) for n in re.findall(r"\[(\d+)\]", " ".join(kept))}
+    return " ".join(kept), {int(n) for n in MARKER.findall(" ".join(kept))}

@@ -17,10 +17,10 @@ from typing import Any
 from assistant.answering.extractive import cite
 from assistant.errors import AssistantError
 from assistant.features.export import Block, ReferenceList, Report, to_markdown
-from assistant.ingest.chunking import split_sentences
 from assistant.law.in_force import date_notes, prepend
 from assistant.law.thresholds import MAIN_KINDS, lead_citations, library_tables, threshold_lead
 from assistant.text.dates import day_text
+from assistant.text.sentences import split_sentences
 from assistant.text.tokens import citation_tokens, tokenize
 from assistant.types import Answer, Hit
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from functools import lru_cache
 from itertools import groupby
 
 from assistant.law.provisions import parse_provision, span_locator
@@ -15,43 +14,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[\"'(\[]?[A-Z0-9£])")
 # one-line paragraph alone makes a poor retrieval unit.
 MIN_WORDS = 40
 HEADING_SEPARATOR = " › "
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9£])|\n+")
-# Abbreviations whose full stop does not end a sentence ("s. 20", "reg. 31", "paras. 3-4").
-_ABBREV = re.compile(
-    r"\b(regs?|ss?|paras?|Sch|Art|arts|No|nos|pp?|cf|e\.g|i\.e|v|vs|c|approx|Mr|Mrs|Ms|Dr|St)\.\s",
-    re.IGNORECASE,
-)
-_HOLD = "\u2024"  # one-dot leader stands in for a protected full stop while splitting
-MIN_SENTENCE_WORDS = 5
-
-
-def _is_reference(piece: str) -> bool:
-    """Table rows, bare bracketed citations and cross-references are not answer sentences."""
-    return (
-        piece.startswith(("|", "See ", "see ", "This page ", "This document ", "This note "))
-        or (
-            piece.startswith("(")
-            and piece.endswith((")", ")."))
-            and piece.count("(") <= 3
-            and not piece[1:3].strip(")").isdigit()
-        )
-        or piece.lower().startswith(("http", "www."))
-    )
-
-
-def split_sentences(text: str) -> list[str]:
-    return list(_split_sentences(text))
-
-
-@lru_cache(maxsize=16384)  # passages recur across questions (answers, verification)
-def _split_sentences(text: str) -> tuple[str, ...]:
-    out = []
-    protected = _ABBREV.sub(lambda m: m.group(0).replace(". ", _HOLD + " "), text)
-    for raw in _SPLIT.split(protected):
-        piece = raw.replace(_HOLD, ".").strip().lstrip("-*• ").strip()
-        if len(piece.split()) >= MIN_SENTENCE_WORDS and not _is_reference(piece):
-            out.append(piece)
-    return tuple(out)
 
 
 def _words(text: str) -> int:

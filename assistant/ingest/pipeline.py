@@ -23,9 +23,10 @@ from assistant.index.store import (
     path_mismatch,
     read_chunks,
 )
-from assistant.ingest.chunking import chunk_document, split_sentences
+from assistant.ingest.chunking import chunk_document
 from assistant.ingest.parsers import ParseFile, load_corpus, parse_file
 from assistant.models.embedding import embed_matrix, embed_passages, embedding_path, make_embedder
+from assistant.text.sentences import split_sentences
 from assistant.types import Chunk, SourceDoc
 
 logger = logging.getLogger(__name__)

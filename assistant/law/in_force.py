@@ -23,6 +23,7 @@ from assistant.law import thresholds
 from assistant.law.as_at import LawDate, asks_which_law
 from assistant.law.regimes import named_regimes
 from assistant.text.dates import DATE_PATTERN, day_text, parse_day
+from assistant.text.markers import renumber
 from assistant.types import Answer, Chunk, Citation, Hit
 
 STATUSES = ("current", "historical", "superseded")
@@ -209,9 +210,6 @@ def replaced_mentions(tables: Any, text: str, day: date) -> list[str]:
     return notes
 
 
-_MARKER = re.compile(r"\[(\d+)\]")
-
-
 def prepend(answer: Answer, sentences: Sequence[tuple[str, Sequence[Citation]]]) -> Answer:
     """`answer` with cited sentences put before its text; the new sources are numbered first
     and the answer's own [n] markers (and `unsupported` sentences) renumbered to match."""
@@ -239,21 +237,18 @@ def prepend(answer: Answer, sentences: Sequence[tuple[str, Sequence[Citation]]])
             mapping[c.n] = extra
             kept.append(dataclasses.replace(c, n=extra))
 
-    def renumber(text: str) -> str:
-        return _MARKER.sub(lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", text)
-
     lead = [
         dataclasses.replace(
             first[cid], n=n, quote="\n".join(dict.fromkeys(q for q in quotes[cid] if q))
         )
         for cid, n in lead_n.items()
     ]
-    text = " ".join([*parts, renumber(answer.text)]).strip()
+    text = " ".join([*parts, renumber(answer.text, mapping)]).strip()
     return dataclasses.replace(
         answer,
         text=text,
         citations=tuple(sorted(lead + kept, key=lambda c: c.n)),
-        unsupported=tuple(renumber(s) for s in answer.unsupported),
+        unsupported=tuple(renumber(s, mapping) for s in answer.unsupported),
     )
 
 

@@ -15,10 +15,12 @@ from typing import Literal
 
 from dateutil import parser as date_parser
 
-_MONTHS = {
-    m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)
-}
-_DAY = r"\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{4}"
+# The one month table (dates here; quiz blanks in assistant.features.generated).
+MONTH_NAMES = (
+    "January February March April May June July August September October November December"
+).split()
+_MONTHS = {m[:3].lower(): i for i, m in enumerate(MONTH_NAMES, start=1)}
+_DAY = rf"\d{{1,2}} (?:{'|'.join(m[:3] for m in MONTH_NAMES)})[a-z]* \d{{4}}"
 # A date as documents write it: ISO or "1 January 2026" (a regex fragment, no groups).
 DATE_PATTERN = rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|{_DAY})"
 

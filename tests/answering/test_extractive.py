@@ -11,7 +11,7 @@ from assistant.answering.extractive import cite
 from assistant.answering.units import tidy
 from assistant.api import MAX_QUESTION_CHARS
 from assistant.errors import AssistantError
-from assistant.ingest.chunking import split_sentences
+from assistant.text.sentences import split_sentences
 from assistant.types import Chunk, Hit
 
 MARKER = re.compile(r"\[(\d+)\]")

@@ -4,7 +4,7 @@ shown text is tidied (paragraph numbers, internal ids, secondary-source notes)."
 from __future__ import annotations
 
 from assistant.answering.units import announced, build_units, tidy
-from assistant.ingest.chunking import split_sentences
+from assistant.text.sentences import split_sentences
 
 PRIORITIES = (
     "The council concluded that it needed an external partner. The notice set two initial "

@@ -10,8 +10,8 @@ import assistant.ingest.pipeline as ingest
 from assistant.api import Assistant
 from assistant.index.sentence_vectors import SentenceSpool, read_sentence_vectors
 from assistant.index.store import read_chunks
-from assistant.ingest.chunking import split_sentences
 from assistant.models.embedding import embed_matrix, make_embedder
+from assistant.text.sentences import split_sentences
 
 
 def test_spool_round_trip(tmp_path: Path) -> None:

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from assistant.config import DEFAULT_EMBED_MODEL, Settings
-from assistant.ingest.chunking import chunk_document, split_sentences
+from assistant.ingest.chunking import chunk_document
 from assistant.ingest.parsers import load_corpus
 from assistant.models.embedding import _model_path, embed_matrix, embed_passages, make_embedder
 from assistant.models.encoder import onnx_path
+from assistant.text.sentences import split_sentences
 
 pytestmark = pytest.mark.slow
 
