@@ -22,6 +22,7 @@ from assistant.answering.question import (
 from assistant.answering.units import Unit
 from assistant.answering.verify import split_answer
 from assistant.law.query import ACRONYMS
+from assistant.text.citations import READABLE
 from assistant.text.dates import date_mentions
 from assistant.text.markers import MARKERS
 from assistant.text.tokens import CITATION as _CITATION_SPAN
@@ -319,7 +320,7 @@ def cite(
     return " ".join(parts), sorted(citations, key=lambda c: c.n)
 
 
-_READABLE = {"reg": "reg.", "sec": "s.", "sch": "Sch.", "art": "Art."}
+_READABLE = READABLE  # search token -> locator abbreviation
 
 
 def readable_citation(token: str) -> str:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Literal
 
+from assistant.law.regimes import COMMENCEMENT_TEXT
 from assistant.types import Hit
 
 Persona = Literal["commissioner", "solicitor", "trainer"]
@@ -72,7 +73,7 @@ _PROCUREMENT = re.compile(
 REGIME_DOC_IDS = ("guide-which-regime-applies", "pa2023-commencement-transition")
 REGIME_QUERY = (
     "Which regime applies, PCR 2015 or the Procurement Act 2023: a procurement commenced "
-    "before 24 February 2025 stays under PCR 2015; transitional provisions"
+    f"before {COMMENCEMENT_TEXT} stays under PCR 2015; transitional provisions"
 )
 
 CONDENSE_SYSTEM = """\

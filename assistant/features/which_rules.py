@@ -18,20 +18,14 @@ from assistant.answering.extractive import cite
 from assistant.errors import AssistantError
 from assistant.features.export import Block, ReferenceList, Report, to_markdown
 from assistant.law.in_force import date_notes, prepend
+from assistant.law.regimes import COMMENCEMENT, COMMENCEMENT_TEXT, PLAIN_NAMES, TITLES
 from assistant.law.thresholds import MAIN_KINDS, lead_citations, library_tables, threshold_lead
 from assistant.text.dates import day_text
 from assistant.text.sentences import split_sentences
 from assistant.text.tokens import citation_tokens, tokenize
 from assistant.types import Answer, Hit
 
-# SI 2024/716 reg. 5 as amended by SI 2024/959: the main provisions of the Procurement Act 2023
-# took effect on 24 February 2025; procurements commenced before it stay under PCR 2015.
-COMMENCEMENT = date(2025, 2, 24)
-COMMENCEMENT_TEXT = "24 February 2025"
-REGIME_NAMES = {"PCR2015": "Public Contracts Regulations 2015", "PA2023": "Procurement Act 2023"}
-# Names without figures: the answer composer treats a figure in a question as a fact the
-# passages must contain, and "2015" is not in every relevant passage.
-_PLAIN_NAMES = {"PCR2015": "the Public Contracts Regulations", "PA2023": "the Procurement Act"}
+REGIME_NAMES = {r: TITLES[r] for r in ("PCR2015", "PA2023")}  # the two this helper chooses from
 # Kind of contract -> the words we search with (retrieval vocabulary, not statements of law).
 CONTRACT_KINDS: dict[str, str] = {
     "Goods or services": "supply and services contracts",
@@ -184,7 +178,7 @@ def _thresholds_on(
 
 
 def _questions(kind: str, regime: str) -> list[tuple[str, str, dict[str, list[str]]]]:
-    words, name = CONTRACT_KINDS[kind], _PLAIN_NAMES[regime]
+    words, name = CONTRACT_KINDS[kind], PLAIN_NAMES[regime]
     only = {"regime": [regime]}
     asked = [
         ("Thresholds", f"What is the threshold amount for {words} under {name}?", only),

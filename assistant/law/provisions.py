@@ -6,23 +6,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.text.citations import HEADING_WORDS, LOCATOR
+
 LEGISLATION_BASE = "https://www.legislation.gov.uk"
 
 # Heading words -> the abbreviation used in locators (OSCOLA style).
-_KINDS = {
-    "regulation": "reg.",
-    "regulations": "reg.",
-    "reg": "reg.",
-    "regs": "reg.",
-    "section": "s.",
-    "sections": "s.",
-    "s": "s.",
-    "ss": "s.",
-    "article": "Art.",
-    "art": "Art.",
-    "rule": "r.",
-    "recital": "recital",
-}
+_KINDS = {word: LOCATOR[kind] for kind, words in HEADING_WORDS.items() for word in words}
 _HEADING_RE = re.compile(
     r"^(?P<kind>regulations?|regs?|sections?|ss?|articles?|art|rules?|recital)\.?\s*"
     r"(?P<num>\d+[A-Z]*)(?P<groups>(?:\(\w+\))*)",

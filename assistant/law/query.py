@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 
+from assistant.law.regimes import TITLES
+
 # Acronyms (matched case-sensitively as whole words) -> the words the library uses.
 ACRONYMS = {
-    "PCR": "Public Contracts Regulations 2015",
-    "PA": "Procurement Act 2023",
+    "PCR": TITLES["PCR2015"],
+    "PA": TITLES["PA2023"],
     "LTR": "light touch regime",
     "CIP": "Children's Innovation Partnership",
     "LAC": "looked after children",

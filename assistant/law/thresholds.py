@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from assistant.law.regimes import named_regimes
+from assistant.law.regimes import TITLES, named_regimes
 from assistant.text.dates import day_text, parse_day
 from assistant.types import Chunk, Citation
 
@@ -24,11 +24,7 @@ from assistant.types import Chunk, Citation
 THRESHOLD_COLUMNS = ("regime", "contract", "from", "to", "threshold", "source")
 REGIME_COLUMNS = ("regime", "from", "to", "applies to", "source")
 REPLACED_COLUMNS = ("item", "mentions", "from", "to", "replaced by", "source")
-REGIME_NAMES = {
-    "PCR2006": "the Public Contracts Regulations 2006",
-    "PCR2015": "the Public Contracts Regulations 2015",
-    "PA2023": "the Procurement Act 2023",
-}
+REGIME_NAMES = {regime: f"the {title}" for regime, title in TITLES.items()}
 # Contract kinds as the table names them, with the words a question uses for each. Order
 # matters: the first kinds are the more specific ("utilities light touch" before "light touch").
 KIND_WORDS: tuple[tuple[str, str], ...] = (

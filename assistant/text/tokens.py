@@ -8,6 +8,8 @@ import re
 from functools import cache, lru_cache
 from typing import Any
 
+from assistant.text.citations import TOKEN, kind_of
+
 _WORD = re.compile(r"[a-z0-9£]+(?:['’][a-z]+)?")
 # "reg. 31(5)", "regulation 31", "s.20(2)(b)", "section 20", "Sch 5 para 2", "Art. 31(6)";
 # not a possessive "s" ("Barnardo's 3 roles" is not section 3).
@@ -16,7 +18,6 @@ CITATION = re.compile(
     r"(?P<num>\d{1,3}[a-z]?)\b(?P<groups>(?:\(\w{1,4}\))*)",
     re.IGNORECASE,
 )
-_KIND_TOKEN = {"r": "reg", "s": "sec", "sc": "sch", "a": "art"}
 STOPWORDS = frozenset(
     """
     a an and are as at be by can could did do does for from had has have how i if in into is
@@ -35,20 +36,11 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
-def _kind(word: str) -> str:
-    word = word.lower()
-    if word.startswith("sch"):
-        return "sch"
-    if word.startswith("art"):
-        return "art"
-    return _KIND_TOKEN.get(word[0], word[:3])
-
-
 def citation_tokens(text: str) -> list[str]:
     """'reg. 31(5)' -> ['reg_31', 'reg_31_5']: exact pinpoints become searchable terms."""
     tokens: list[str] = []
     for match in CITATION.finditer(text):
-        base = f"{_kind(match['kind'])}_{match['num'].lower()}"
+        base = f"{TOKEN[kind_of(match['kind'])]}_{match['num'].lower()}"
         tokens.append(base)
         groups = re.findall(r"\((\w+)\)", match["groups"] or "")
         for depth in range(1, len(groups) + 1):

@@ -9,6 +9,7 @@ from typing import Any
 
 from assistant.errors import IngestError
 from assistant.ingest.parsers._common import clean, make_doc
+from assistant.text.citations import LOCATOR
 from assistant.types import Section, SourceDoc
 
 NS = "{http://www.legislation.gov.uk/namespaces/legislation}"
@@ -16,7 +17,7 @@ _DC = "{http://purl.org/dc/elements/1.1/}"
 _UKM = "{http://www.legislation.gov.uk/namespaces/metadata}"
 # P1 ids look like "section-20", "regulation-31", "article-5", "schedule-5-paragraph-2".
 _P1_ID = re.compile(r"^(section|regulation|article|rule)-(\w+)$|^schedule-(\w+)-paragraph-(\w+)$")
-_KIND = {"section": "s.", "regulation": "reg.", "article": "Art.", "rule": "r."}
+_KIND = {kind: LOCATOR[kind] for kind in ("section", "regulation", "article", "rule")}
 # Editorial notes are not part of the law's text.
 _NOTES = {f"{NS}{t}" for t in ("Commentaries", "CommentaryRef", "Footnotes", "FootnoteRef")}
 _LEVELS = (f"{NS}P2", f"{NS}P3", f"{NS}P4")
@@ -106,7 +107,7 @@ def _p1_base(p1: Any) -> str | None:
         return None
     if match.group(1):
         return f"{_KIND[match.group(1)]} {match.group(2)}"
-    return f"Sch. {match.group(3)} para. {match.group(4)}"
+    return f"{LOCATOR['schedule']} {match.group(3)} para. {match.group(4)}"
 
 
 def _in_amendment(el: Any) -> bool:
