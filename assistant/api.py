@@ -34,11 +34,12 @@ from assistant.answering.generate import (
 from assistant.answering.prompts import PERSONAS, model_abstained
 from assistant.answering.provenance import with_provenance
 from assistant.answering.question import Question, analyse, thesaurus
-from assistant.answering.units import build_units, sentence_count
+from assistant.answering.units import build_units
 from assistant.answering.verify import claim_text, has_citations, split_answer
 from assistant.config import Settings, get_settings, offline_environment
 from assistant.errors import InvalidInput
 from assistant.features.services import Services
+from assistant.index.sentence_vectors import stored_for
 from assistant.index.store import Manifest, index_embedding_path, path_mismatch
 from assistant.ingest.pipeline import IngestReport, Progress, build_index
 from assistant.law.as_at import LawDate, asks_which_law, law_date
@@ -393,10 +394,8 @@ class Assistant(Services):
         of passages without stored vectors, such as a fresh upload, are embedded now)."""
         found: list[tuple[int, int, Any, np.ndarray | None]] = []
         for rank, hit in enumerate(hits):
-            stored = self.library.sentence_vectors.get(hit.chunk.chunk_id)
+            stored = stored_for(self.library.sentence_vectors, hit.chunk)
             units = build_units(hit.chunk.text)
-            if stored is not None and len(stored) != sentence_count(hit.chunk.text):
-                stored = None
             for position, unit in enumerate(units):
                 if unit.is_prompt or unit.is_about_document:
                     continue

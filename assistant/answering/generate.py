@@ -20,6 +20,7 @@ from assistant.answering.prompts import (
     concerns_procurement,
 )
 from assistant.answering.verify import Embed, Source, Verification, verify
+from assistant.index.sentence_vectors import stored_for
 from assistant.models.embedding import embed_texts
 from assistant.models.llm import ChatModel, LLMUnavailable
 from assistant.retrieval.library import Filters
@@ -61,10 +62,9 @@ def sentence_embedder(
     known: dict[str, np.ndarray] = dict(shown or {})
     stored = getattr(library, "sentence_vectors", {}) or {}
     for hit in hits:
-        vectors = stored.get(hit.chunk.chunk_id)
-        sentences = split_sentences(hit.chunk.text)
-        if vectors is not None and len(vectors) == len(sentences):
-            known.update(zip(sentences, vectors, strict=True))
+        vectors = stored_for(stored, hit.chunk)
+        if vectors is not None:
+            known.update(zip(split_sentences(hit.chunk.text), vectors, strict=True))
 
     def embed(texts: list[str]) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in known))

@@ -19,6 +19,7 @@ from pathlib import Path
 from assistant.config import Settings
 from assistant.errors import AssistantError, IngestError
 from assistant.index.store import MANIFEST, Manifest
+from assistant.ingest.parsers import TEXT_SUFFIXES
 from assistant.ingest.parsers.text import SKIPPED_HEADINGS, read_markdown
 from assistant.text.sanitize import safe_url, shorten
 from assistant.types import Chunk
@@ -29,7 +30,7 @@ _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
 _URL = re.compile(r"https?://[^\s<>()\[\]]+")
 _TRIM = " \t:;,-–—|"
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".txt")
+MARKDOWN_SUFFIXES = TEXT_SUFFIXES
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from typing import Any
 from assistant.config import Settings
 from assistant.errors import AssistantError, IngestError, LimitExceeded
 from assistant.index.store import Manifest
-from assistant.ingest.parsers import SKIP_NAMES
+from assistant.ingest.parsers import SKIP_NAMES, UPLOAD_SUFFIXES
 from assistant.ingest.parsers._common import slugify
 from assistant.ingest.pipeline import Progress, build_index
 from assistant.ingest.sandbox import Parsed, UploadLimits, parse_isolated
@@ -30,7 +30,7 @@ from assistant.types import CLAIM_PREFIX, UPLOAD_DOC_TYPE, Chunk, Hit, SourceDoc
 
 logger = logging.getLogger(__name__)
 # The formats a person is likely to hold; CLML XML is for the shipped legislation only.
-ALLOWED_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt")
+ALLOWED_SUFFIXES = UPLOAD_SUFFIXES
 UPLOAD_PREFIX = "upload:"  # marks user passages in a merged library; no corpus id has a colon
 UPLOAD_TITLE = "Your document: "  # leads an upload's title wherever it is shown
 # Front-matter fields an uploader may set that the library's own sources also fill.

@@ -21,6 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.text.sentences import split_sentences
+from assistant.types import Chunk
+
 SENTENCES = "sentences.f16"
 LEGACY = "sentences.npz"  # float32 npz written before this format; read, never written
 MAGIC = b"IPASV01\n"
@@ -185,3 +188,13 @@ class SentenceSpool(Mapping[str, np.ndarray]):
     def close(self) -> None:
         self._handle.close()
         self.path.unlink(missing_ok=True)
+
+
+def stored_for(stored: Mapping[str, np.ndarray] | None, chunk: Chunk) -> np.ndarray | None:
+    """The stored vectors of a passage's sentences (row i is sentence i of
+    `split_sentences(chunk.text)`), or None when there are none or they no longer match its
+    text. The one check before reusing them (answer units, verification)."""
+    vectors = (stored or {}).get(chunk.chunk_id)
+    if vectors is None or len(vectors) != len(split_sentences(chunk.text)):
+        return None
+    return vectors

@@ -163,3 +163,12 @@ def test_merged_chunks_are_tagged_as_hits_show_them(collection, mini_assistant, 
         is_upload = key.startswith(UPLOAD_PREFIX)
         assert chunk.doc_id.startswith(UPLOAD_PREFIX) == is_upload
         assert (chunk.meta.get("doc_type") == "upload") == is_upload
+
+
+def test_accepted_upload_types_come_from_the_parser_registry() -> None:
+    from assistant.features.documents import MARKDOWN_SUFFIXES
+    from assistant.features.uploads import ALLOWED_SUFFIXES
+    from assistant.ingest.parsers import SUFFIXES, TEXT_SUFFIXES
+
+    assert set(ALLOWED_SUFFIXES) == set(SUFFIXES) - {".xml"}
+    assert MARKDOWN_SUFFIXES == TEXT_SUFFIXES == (".md", ".markdown", ".txt")

@@ -71,3 +71,18 @@ def test_truncated_file_is_refused(tmp_path):
     (tmp_path / SENTENCES).write_bytes(b"garbage!" * 4)
     with pytest.raises(ValueError, match="not a sentence-vector file"):
         read_sentence_vectors(tmp_path)
+
+
+def test_stored_vectors_are_reused_only_while_they_match_the_passage() -> None:
+    import numpy as np
+
+    from assistant.index.sentence_vectors import stored_for
+    from assistant.text.sentences import split_sentences
+    from assistant.types import Chunk
+
+    text = "The authority published a notice. It then waited thirty days for every response."
+    chunk = Chunk(chunk_id="d#0", doc_id="d", text=text, locator="")
+    rows = np.ones((len(split_sentences(text)), 4), dtype=np.float32)
+    assert stored_for({"d#0": rows}, chunk) is rows
+    assert stored_for({"d#0": rows[:1]}, chunk) is None  # the passage changed since
+    assert stored_for({}, chunk) is None and stored_for(None, chunk) is None

@@ -31,6 +31,11 @@ PARSERS: dict[str, tuple[str, str]] = {
     ".xml": ("clml", "parse_clml"),
 }
 SUFFIXES = tuple(PARSERS)
+# The plain-text formats: a library page shows these files as written.
+TEXT_SUFFIXES = tuple(s for s, (module, _) in PARSERS.items() if module == "text")
+# What a user may upload, in the order the page lists them: every format but CLML XML
+# (official legislation comes in by `assistant import-legislation`, checked and dated).
+UPLOAD_SUFFIXES = (".pdf", ".docx", ".html", ".htm", *TEXT_SUFFIXES)
 # Modules whose parser takes ParseLimits: the others read at most max_bytes of text.
 LIMITED = {"pdf", "docx"}
 
