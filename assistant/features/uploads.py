@@ -24,7 +24,9 @@ from assistant.ingest.parsers import SKIP_NAMES, UPLOAD_SUFFIXES
 from assistant.ingest.parsers._common import slugify
 from assistant.ingest.pipeline import Progress, build_index
 from assistant.ingest.sandbox import Parsed, UploadLimits, parse_isolated
-from assistant.retrieval.library import Filters, Library, rrf_fuse
+from assistant.models.embedding import embed_query
+from assistant.retrieval.fusion import Rankings, fuse
+from assistant.retrieval.library import Filters, Library
 from assistant.retrieval.passages import suppress_near_duplicates
 from assistant.types import CLAIM_PREFIX, UPLOAD_DOC_TYPE, Chunk, Hit, SourceDoc
 
@@ -266,15 +268,12 @@ def _tag_chunk(chunk: Chunk) -> Chunk:
     )
 
 
-def _tag(hit: Hit) -> Hit:
-    return replace(hit, chunk=_tag_chunk(hit.chunk))
-
-
 class MergedLibrary:
     """The shipped library and/or a user collection searched as one (same embedder).
 
-    Each part ranks with its own hybrid search; the rankings are fused by reciprocal rank.
-    Filters (document type, regime) narrow the shipped library only: uploads carry none.
+    The parts' component rankings (dense, BM25, pinpoints) are fused as one library's are,
+    with the tuned `rrf_k` and weights (`assistant.retrieval.fusion`). Filters (document
+    type, regime) narrow the shipped library only: uploads carry none.
     """
 
     def __init__(self, library: Library | None, uploads: Library | None) -> None:
@@ -302,21 +301,28 @@ class MergedLibrary:
         vector: list[float] | None = None,
     ) -> list[Hit]:
         k = k or self.settings.top_k
-        rankings: list[list[Hit]] = []
+        if vector is None:
+            vector = list(embed_query(self.embedder, query))
+        parts: list[Rankings] = []
         for part, tagged in self.parts:
             scoped = _scope(filters, tagged)
             if scoped is None:
                 continue
-            hits = part.search(query, scoped, k, vector)
-            rankings.append([_tag(h) for h in hits] if tagged else hits)
-        if not rankings:
+            found = part.rankings(query, scoped, vector)
+            parts.append(_prefixed(found) if tagged else found)
+        if not parts:
             return []
-        if len(rankings) == 1:
-            return rankings[0][:k]
-        by_id = {h.chunk.chunk_id: h for hits in rankings for h in hits}
-        fused = rrf_fuse([[h.chunk.chunk_id for h in hits] for hits in rankings])
-        merged = [replace(by_id[cid], score=score) for cid, score in fused]
-        return suppress_near_duplicates(merged, k, self.settings.duplicate_threshold)
+        hits = fuse(parts, self.chunks, self.settings)
+        return suppress_near_duplicates(hits, k, self.settings.duplicate_threshold)
+
+
+def _prefixed(found: Rankings) -> Rankings:
+    """A user collection's rankings under the ids its passages have in the merged library."""
+    return Rankings(
+        [(UPLOAD_PREFIX + c, s) for c, s in found.dense],
+        [(UPLOAD_PREFIX + c, s) for c, s in found.sparse],
+        [UPLOAD_PREFIX + c for c in found.pinpoint],
+    )
 
 
 def _scope(filters: Filters | None, uploads: bool) -> dict[str, Any] | None:

@@ -24,6 +24,7 @@ from assistant.index.store import (
     read_sparse,
 )
 from assistant.models.embedding import embed_query, make_embedder
+from assistant.retrieval.fusion import Rankings, fuse
 from assistant.retrieval.passages import suppress_near_duplicates
 from assistant.text.sanitize import shorten
 from assistant.text.tokens import citation_tokens
@@ -32,34 +33,6 @@ from assistant.types import DOC_TYPES, REGIMES, Chunk, Hit
 logger = logging.getLogger(__name__)
 Filters = Mapping[str, str | Sequence[str]]
 FILTER_KEYS = ("doc_type", "regime", "doc_id")
-
-
-def rrf_fuse(
-    rankings: Sequence[Sequence[str]], k: int = 60, weights: Sequence[float] | None = None
-) -> list[tuple[str, float]]:
-    """Weighted reciprocal rank fusion: score(d) = sum over rankings of w / (k + rank)."""
-    scores: dict[str, float] = {}
-    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
-        for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
-    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-
-
-SECONDARY_TYPES = frozenset({"guidance", "commentary"})
-
-
-def prefer_primary(
-    fused: Sequence[tuple[str, float]], chunks: Mapping[str, Chunk], weight: float
-) -> list[tuple[str, float]]:
-    """Scale secondary sources' scores by `weight` (source authority: a guide that restates
-    reg. 31 should not outrank reg. 31). Weight 1 leaves the ranking unchanged."""
-    if weight == 1.0:
-        return list(fused)
-    scaled = [
-        (cid, score * weight if chunks[cid].meta.get("doc_type") in SECONDARY_TYPES else score)
-        for cid, score in fused
-    ]
-    return sorted(scaled, key=lambda kv: (-kv[1], kv[0]))
 
 
 # The values a filter may take; doc_id takes any id. A value is matched without regard to
@@ -237,6 +210,19 @@ class Library:
             if cid in self.chunks
         ]
 
+    def rankings(
+        self, query: str, filters: Filters | None = None, vector: list[float] | None = None
+    ) -> Rankings:
+        """The component rankings a search fuses: dense, BM25 and exact pinpoints."""
+        norm = normalise_filters(filters)
+        depth = self.settings.candidates
+        vector = vector if vector is not None else embed_query(self.embedder, query)
+        return Rankings(
+            self.dense(vector, depth, norm),
+            self.sparse.search(query, depth, self._mask(norm)),
+            self.pinpoint(query, norm),
+        )
+
     def search(
         self,
         query: str,
@@ -246,29 +232,7 @@ class Library:
     ) -> list[Hit]:
         """Fused hits, best first; dense_score is the cosine similarity (evidence strength).
         Pass a query already through `normalise_query` (Assistant.ask does)."""
-        norm = normalise_filters(filters)
-        depth = self.settings.candidates
-        vector = vector if vector is not None else embed_query(self.embedder, query)
-        dense = self.dense(vector, depth, norm)
-        sparse = self.sparse.search(query, depth, self._mask(norm))
-        rankings = [[c for c, _ in dense], [c for c, _ in sparse], self.pinpoint(query, norm)]
-        weights = (
-            self.settings.dense_weight,
-            self.settings.sparse_weight,
-            self.settings.pinpoint_weight,
-        )
-        fused = prefer_primary(
-            rrf_fuse(rankings, self.settings.rrf_k, weights),
-            self.chunks,
-            self.settings.secondary_weight,
-        )
-        dense_rank = {c: i for i, (c, _) in enumerate(dense, start=1)}
-        dense_score = dict(dense)
-        sparse_rank = {c: i for i, (c, _) in enumerate(sparse, start=1)}
-        hits = [
-            Hit(self.chunks[c], s, dense_rank.get(c), sparse_rank.get(c), dense_score.get(c))
-            for c, s in fused
-        ]
+        hits = fuse([self.rankings(query, filters, vector)], self.chunks, self.settings)
         return suppress_near_duplicates(
             hits, k or self.settings.top_k, self.settings.duplicate_threshold
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.law.query import normalise_query
-from assistant.retrieval.library import rrf_fuse
+from assistant.retrieval.fusion import rrf_fuse
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.errors import IndexMissing
-from assistant.retrieval.library import Library, normalise_filters, rrf_fuse
+from assistant.retrieval.fusion import rrf_fuse
+from assistant.retrieval.library import Library, normalise_filters
 
 
 def test_rrf_fuse_sums_reciprocal_ranks() -> None:
@@ -129,7 +130,7 @@ def _chunk(cid: str, doc_type: str):
 
 
 def test_prefer_primary_breaks_near_ties_towards_the_primary_source() -> None:
-    from assistant.retrieval.library import prefer_primary
+    from assistant.retrieval.fusion import prefer_primary
 
     chunks = {
         "guide#0": _chunk("guide#0", "guidance"),
