@@ -272,14 +272,14 @@ class Assistant(Services):
         if answer is None:
             if stages:
                 yield _stage("compose")
-            context = with_neighbours(hits, library.chunks, self.settings.neighbour_lead)
+            passages = with_neighbours(hits, library.chunks, self.settings.neighbour_lead)
             if not normalise_filters(filters):
-                context = self._with_sentence_matches(context, vector, as_at, question)
-            answer, shown = self._compose(question, asked, vector, context)
+                passages = self._with_sentence_matches(passages, vector, as_at, question)
+            answer, shown = self._compose(question, asked, vector, passages)
             if not answer.abstained:
                 if stages:
                     yield _stage("verify")
-                embed = sentence_embedder(library, context, shown)
+                embed = sentence_embedder(library, passages, shown)
                 answer, check = verified(answer.text, question, answer.citations, embed)
                 notes += verification_notes(check)
         if stages and as_at is not None:

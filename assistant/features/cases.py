@@ -283,7 +283,8 @@ def cases_answer(description: str, matches: Sequence[CaseMatch]) -> Answer:
     """The matches as a cited Answer (one line per case), for the CLI and the web app."""
     if not matches:
         return Answer(description, "No case study in the library matches.", (), True)
-    lines, citations = [], []
+    lines: list[str] = []
+    citations: list[Citation] = []
     for i, m in enumerate(matches, start=1):
         who = ", ".join(x for x in (m.case.get("authority"), m.case.get("year")) if x)
         why = "; ".join(f"{LABELS.get(a, a)}: {v}" for a, v in m.matched) or "similar passages"

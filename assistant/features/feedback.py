@@ -68,7 +68,7 @@ def record_feedback(
     if rating not in RATINGS:
         raise AssistantError(f"Feedback must be one of: {', '.join(RATINGS)}.")
     entry = Feedback(
-        rating=rating,  # type: ignore[arg-type]
+        rating=rating,
         question=answer.question,
         answer=answer.text,
         citations=[c.chunk_id for c in answer.citations],
@@ -104,7 +104,7 @@ def summarise(entries: list[dict[str, Any]]) -> dict[str, int]:
     """Ratings and comments, counting an amended entry once (as its last amendment)."""
     replaced = {e.get("amends") for e in entries if e.get("amends")}
     entries = [e for e in entries if e.get("id") not in replaced]
-    counts = {rating: 0 for rating in RATINGS}
+    counts: dict[str, int] = {rating: 0 for rating in RATINGS}
     for entry in entries:
         if entry.get("rating") in counts:
             counts[entry["rating"]] += 1

@@ -32,8 +32,12 @@ class Services:
     """The features, as methods of the assistant (see the module docstring)."""
 
     settings: Settings
-    library: Library  # Assistant's
     _users: Users | None = None
+
+    if TYPE_CHECKING:  # defined by Assistant
+
+        @property
+        def library(self) -> Library: ...
 
     def which_rules(self, start: date | str, kind: str) -> RegimeAdvice:
         """The regime for a procurement commenced on `start`, and the cited rules for `kind`."""
@@ -116,4 +120,4 @@ class Services:
         """Run a JSONL question set and return its metrics (results to `out`)."""
         from assistant.features.evaluation import evaluate_file
 
-        return evaluate_file(self, questions, out, k)
+        return evaluate_file(self, questions, out, k)  # type: ignore[arg-type]  # an Assistant

@@ -146,7 +146,8 @@ def which_rules_apply(assistant: Any, start: date | str, kind: str) -> RegimeAdv
     basis = _commencement_basis(assistant, regime)
     findings = []
     for heading, question, filters in _questions(kind, regime):
-        answer, notes = None, []
+        answer: Answer | None = None
+        notes: list[str] = []
         if heading == "Thresholds":
             answer, notes = _thresholds_on(assistant, question, start, kind)
         answer = answer or assistant.ask(question, filters)

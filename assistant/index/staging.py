@@ -77,7 +77,7 @@ class Update:
     sentence_vectors: Mapping[str, np.ndarray]
     manifest: Manifest
     upsert: Sequence[Chunk]
-    vectors: Sequence[Any]
+    vectors: Sequence[Any] | np.ndarray
 
 
 @dataclass
@@ -109,7 +109,11 @@ def stage(index_dir: Path, update: Update) -> str:
     update.manifest.generation = generation
     update.manifest.write(pending)
     vectors = np.asarray(update.vectors, dtype=np.float32)
-    vectors = vectors.reshape(len(update.upsert), -1) if len(update.upsert) else np.zeros((0, 0))
+    vectors = (
+        vectors.reshape(len(update.upsert), -1)
+        if len(update.upsert)
+        else np.zeros((0, 0), dtype=np.float32)
+    )
     ids = np.array([c.chunk_id for c in update.upsert], dtype=object)
     np.savez(pending / UPSERT, ids=ids, vectors=vectors)
     _fsync_tree(pending)

@@ -12,13 +12,16 @@ import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings, offline_environment
 from assistant.errors import ConfigError, IndexBusy, IndexMissing
 from assistant.index.bm25 import SparseIndex
 from assistant.models.embedding import FAKE_MODEL, LEGACY_PATH, embedding_path
 from assistant.types import Chunk
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 logger = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
@@ -93,7 +96,9 @@ def to_node(chunk: Chunk, embedding: Sequence[float]) -> Any:
     )
 
 
-def upsert_chunks(collection: Any, chunks: Sequence[Chunk], vectors: Sequence[Any]) -> None:
+def upsert_chunks(
+    collection: Any, chunks: Sequence[Chunk], vectors: Sequence[Any] | NDArray[Any]
+) -> None:
     """Write chunks in the record format ChromaVectorStore reads back; running it again gives
     the same result, so an interrupted update is finished by repeating it.
 
@@ -107,8 +112,13 @@ def upsert_chunks(collection: Any, chunks: Sequence[Chunk], vectors: Sequence[An
     for start in range(0, len(chunks), CHROMA_BATCH):
         part = list(zip(chunks[start : start + CHROMA_BATCH], vectors[start:], strict=False))
         nodes = [to_node(c, [float(x) for x in v]) for c, v in part]
+        # (n, True, True) as always: the third argument is llama-index's text_field, so the
+        # record keeps its text in _node_content; the stored format depends on it.
         metas = [
-            {k: "" if v is None else v for k, v in node_to_metadata_dict(n, True, True).items()}
+            {
+                k: "" if v is None else v
+                for k, v in node_to_metadata_dict(n, True, True).items()  # type: ignore[arg-type]
+            }
             for n in nodes
         ]
         ids = [n.node_id for n in nodes]

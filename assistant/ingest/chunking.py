@@ -84,10 +84,10 @@ def _locator(sections: Sequence[Section]) -> str:
 
 def _may_join(a: Section, b: Section) -> bool:
     """Two small blocks may share a chunk: same provision, or same top heading and no provision."""
+    if a.provision and b.provision:
+        return parse_provision(a.provision).base == parse_provision(b.provision).base
     if a.provision or b.provision:
-        return bool(a.provision and b.provision) and (
-            parse_provision(a.provision).base == parse_provision(b.provision).base
-        )
+        return False
     return a.heading_path[:1] == b.heading_path[:1] and a.page == b.page
 
 

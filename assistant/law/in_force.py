@@ -281,7 +281,7 @@ def at_date(
     lead = None
     if thresholds.asks_for_threshold(question):
         lead = thresholds.threshold_lead(tables, question, start, end, today)
-    if lead is None and regime_asked:
+    if lead is None and regime_asked and law.day is not None:  # regime_asked implies a day
         row = tables.regime_on(law.day)
         if row is None:
             notes.append(

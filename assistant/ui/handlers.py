@@ -78,7 +78,7 @@ class Handlers:
         """Named API endpoint: the regime for a start date and kind of contract, cited."""
         return self._advice(start_date, kind).to_dict()
 
-    def find_cases(self, description, route, regime, year_from) -> tuple[str, str, str]:
+    def find_cases(self, description, route, regime, year_from) -> tuple[Any, Any, str]:
         """Case studies like the one described (or all that pass the filters), cited; a bad
         year is said next to its field."""
         try:

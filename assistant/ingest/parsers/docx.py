@@ -169,7 +169,7 @@ def _heading_level(style: str, text: str, outline: int, list_level: int | None) 
     if style == "Title":
         return 0
     # Numbered outlines (1. / 1.1.) say the level even when every heading is "Heading 2".
-    return outline or int(match.group(1) or 1)
+    return outline or int((match.group(1) if match else None) or 1)
 
 
 def _add_table(table: Any, state: _State) -> None:

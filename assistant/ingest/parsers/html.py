@@ -46,7 +46,7 @@ def parse_html(path: Path, data: bytes) -> SourceDoc:
     meta = {"source_url": _source_url(soup)}
     for tag in soup.find_all(DROP_TAGS):
         tag.decompose()
-    container = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article")
+    container = soup.find("main") or soup.find(role="main") or soup.find("article")
     container = container or soup.body or soup
     _drop_furniture(soup, container)
     sections = _sections(container)
