@@ -47,6 +47,7 @@ from assistant.law.in_force import SEARCH_DEPTH, at_date, fits_date, prefer_in_f
 from assistant.law.query import normalise_query
 from assistant.models.embedding import embed_texts, embedding_path
 from assistant.models.llm import ChatModel
+from assistant.protocols import Searchable
 from assistant.retrieval.library import Filters, Library, normalise_filters
 from assistant.retrieval.passages import suppress_near_duplicates, with_neighbours
 from assistant.text.dates import day_text
@@ -101,13 +102,13 @@ class Assistant(Services):
         offline_environment()
         self.settings = settings or get_settings()
         limit_blas_threads(self.settings.blas_threads)
-        self._library: Library | None = None
+        self._library: Searchable | None = None
         self._generator: ChatModel | None = None
         # units with no stored sentence vector (a short list item), embedded once
         self._unit_vectors: dict[str, np.ndarray] = {}
 
     @property
-    def library(self) -> Library:
+    def library(self) -> Searchable:
         if self._library is None:
             self._library = Library.open(self.settings)
         return self._library
@@ -115,7 +116,7 @@ class Assistant(Services):
     def has_index(self) -> bool:
         return Manifest.read(Path(self.settings.index_dir)) is not None
 
-    def using(self, library: Any) -> Assistant:
+    def using(self, library: Searchable) -> Assistant:
         """The same assistant answering from another library with the Library search interface,
         e.g. `uploads.MergedLibrary` (the shipped library plus a user's documents)."""
         other = Assistant(self.settings)

@@ -23,6 +23,7 @@ from assistant.answering.verify import Embed, Source, Verification, verify
 from assistant.index.sentence_vectors import stored_for
 from assistant.models.embedding import embed_texts
 from assistant.models.llm import ChatModel, LLMUnavailable
+from assistant.protocols import Searchable
 from assistant.retrieval.library import Filters
 from assistant.text.sentences import split_sentences
 from assistant.types import Answer, Citation, Hit
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 
 def regime_sources(
-    library: Any, question: str, query: str, hits: Sequence[Hit], filters: Filters | None
+    library: Searchable, question: str, query: str, hits: Sequence[Hit], filters: Filters | None
 ) -> list[Hit]:
     """`hits`, plus the best passage of each regime document when the question concerns a
     procurement, so the model can cite which regime applies. A library without those

@@ -18,6 +18,7 @@ from typing import Any
 from assistant.features.export import ReferenceList
 from assistant.features.generated import without_ids
 from assistant.features.modules import Cited, Module
+from assistant.protocols import Searchable
 from assistant.text.sentences import split_sentences
 from assistant.text.tokens import citation_tokens, stems
 from assistant.types import Chunk, Citation
@@ -36,7 +37,7 @@ class Attributor:
     to the module's own passage. Words count by rarity in the library (idf), so an item is
     matched on what it is about, not on "procurement" or "contract"."""
 
-    def __init__(self, library: Any, refs: ReferenceList) -> None:
+    def __init__(self, library: Searchable, refs: ReferenceList) -> None:
         self.refs = refs
         self.by_doc: dict[str, list[Chunk]] = defaultdict(list)
         for chunk in library.chunks.values():

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.protocols import Searchable
 from assistant.text.tokens import tokenize
 from assistant.types import Answer, Chunk, Citation, Hit
 
@@ -122,7 +123,7 @@ def _doc_cases(doc_id: str, meta: Mapping[str, str]) -> list[Case]:
     return out
 
 
-def all_cases(library: Any) -> list[Case]:
+def all_cases(library: Searchable) -> list[Case]:
     """Every case in the library, in document order; one case per name."""
     firsts: dict[str, Chunk] = {}
     for chunk in getattr(library, "chunks", {}).values():
@@ -180,7 +181,7 @@ def _within(value: float | None, low: float | None, high: float | None) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-def find_cases(library: Any, filters: CaseFilters | None = None) -> list[Case]:
+def find_cases(library: Searchable, filters: CaseFilters | None = None) -> list[Case]:
     chosen = filters or CaseFilters()
     return [c for c in all_cases(library) if chosen.keep(c)]
 
@@ -248,7 +249,7 @@ def _belongs(case: Case, chunk: Chunk) -> bool:
 
 
 def cases_like(
-    library: Any, description: str, k: int = 3, filters: CaseFilters | None = None
+    library: Searchable, description: str, k: int = 3, filters: CaseFilters | None = None
 ) -> list[CaseMatch]:
     """The `k` cases most like the situation described: the best-ranked case-study passage
     about each, plus ATTRIBUTE_WEIGHT for every attribute that matches."""

@@ -10,26 +10,10 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from assistant.law.query import normalise_query
-from assistant.retrieval.library import Filters
-from assistant.types import Answer, Hit
-
-
-class _Searches(Protocol):
-    def search(
-        self, query: str, filters: Filters | None, k: int, vector: Any = None
-    ) -> list[Hit]: ...
-
-
-class Assistant(Protocol):
-    """What an evaluation needs of `assistant.api.Assistant`."""
-
-    @property
-    def library(self) -> _Searches: ...
-
-    def ask(self, question: str, filters: Filters | None = None, history: Any = None) -> Answer: ...
+from assistant.protocols import Asker
 
 
 def read_questions(path: Path) -> list[dict[str, Any]]:
@@ -159,7 +143,7 @@ def summarise(scored: Iterable[dict[str, Any]], k: int) -> dict[str, Any]:
 
 
 def evaluate(
-    assistant: Assistant, rows: Sequence[dict[str, Any]], k: int = 5
+    assistant: Asker, rows: Sequence[dict[str, Any]], k: int = 5
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Ask every question once (the model is loaded once); return result rows and metrics."""
     by_id = {r["id"]: r for r in rows}
@@ -194,7 +178,7 @@ def evaluate(
 
 
 def evaluate_file(
-    assistant: Assistant, questions: Path, out: Path | None = None, k: int = 5
+    assistant: Asker, questions: Path, out: Path | None = None, k: int = 5
 ) -> dict[str, Any]:
     results, metrics = evaluate(assistant, read_questions(questions), k)
     if out:

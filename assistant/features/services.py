@@ -8,7 +8,7 @@ Each method is a thin call into its feature module, imported on first use so tha
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from assistant.features.users import Users
     from assistant.features.which_rules import RegimeAdvice
     from assistant.ingest.legislation import ImportResult
-    from assistant.retrieval.library import Filters, Library
+    from assistant.protocols import Asker, Searchable
+    from assistant.retrieval.library import Filters
     from assistant.types import Answer
 
 
@@ -37,7 +38,19 @@ class Services:
     if TYPE_CHECKING:  # defined by Assistant
 
         @property
-        def library(self) -> Library: ...
+        def library(self) -> Searchable: ...
+
+        def ask(
+            self,
+            question: str,
+            filters: Filters | None = None,
+            history: Sequence[dict[str, str]] | None = None,
+            top_k: int | None = None,
+            persona: str | None = None,
+            as_at: date | None = None,
+        ) -> Answer: ...
+
+        def using(self, library: Searchable) -> Asker: ...
 
     def which_rules(self, start: date | str, kind: str) -> RegimeAdvice:
         """The regime for a procurement commenced on `start`, and the cited rules for `kind`."""
@@ -120,4 +133,4 @@ class Services:
         """Run a JSONL question set and return its metrics (results to `out`)."""
         from assistant.features.evaluation import evaluate_file
 
-        return evaluate_file(self, questions, out, k)  # type: ignore[arg-type]  # an Assistant
+        return evaluate_file(self, questions, out, k)

@@ -29,6 +29,7 @@ from assistant.features.modules import (
 )
 from assistant.index.store import Manifest
 from assistant.law.query import normalise_query
+from assistant.protocols import Asker, Searchable
 from assistant.retrieval.library import Filters
 from assistant.types import Hit
 
@@ -114,7 +115,7 @@ class TrainerPack:
         }
 
 
-def build_pack(assistant: Any, topic: str, filters: Filters | None = None) -> TrainerPack:
+def build_pack(assistant: Asker, topic: str, filters: Filters | None = None) -> TrainerPack:
     """A cited learning-session pack for `topic`; AssistantError if the library lacks it.
     `filters` narrow the passages searched (for matching and for generated items)."""
     topic = (topic or "").strip().rstrip("?.")
@@ -139,7 +140,11 @@ def library_modules(settings: Any) -> ModuleSet:
 
 
 def _module_pack(
-    topic: str, modules: Sequence[Module], library: Any, hits: Sequence[Hit], notes: list[str]
+    topic: str,
+    modules: Sequence[Module],
+    library: Searchable,
+    hits: Sequence[Hit],
+    notes: list[str],
 ) -> TrainerPack:
     refs = ReferenceList()
     citer = Attributor(library, refs)
@@ -213,7 +218,7 @@ def _drafted_quiz(hits: Sequence[Hit], refs: ReferenceList) -> tuple[QuizItem, .
 
 
 def _generated_pack(
-    assistant: Any,
+    assistant: Asker,
     topic: str,
     filters: Filters | None,
     hits: Sequence[Hit],

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from assistant.config import Settings
 from assistant.errors import AssistantError, IngestError, LimitExceeded
@@ -25,6 +25,7 @@ from assistant.ingest.parsers._common import slugify
 from assistant.ingest.pipeline import Progress, build_index
 from assistant.ingest.sandbox import Parsed, UploadLimits, parse_isolated
 from assistant.models.embedding import embed_query
+from assistant.protocols import Asker
 from assistant.retrieval.fusion import Rankings, fuse
 from assistant.retrieval.library import Filters, Library
 from assistant.retrieval.passages import suppress_near_duplicates
@@ -339,7 +340,9 @@ def _scope(filters: Filters | None, uploads: bool) -> dict[str, Any] | None:
     return {**filters, "doc_id": mine} if mine else None
 
 
-def search_scope(assistant: Any, uploads: UserCollection | None, library: bool, mine: bool) -> Any:
+def search_scope(
+    assistant: Asker, uploads: UserCollection | None, library: bool, mine: bool
+) -> Asker:
     """The assistant answering from the shipped library, the user's documents, or both."""
     if not mine:
         return assistant
@@ -348,4 +351,6 @@ def search_scope(assistant: Any, uploads: UserCollection | None, library: bool, 
         if library:
             return assistant
         raise AssistantError("You have no documents yet: add some under 'My documents'.")
-    return assistant.using(MergedLibrary(assistant.library if library else None, user_library))
+    # the app's own assistant: its library is the shipped Library, never already merged
+    shipped = cast(Library, assistant.library) if library else None
+    return assistant.using(MergedLibrary(shipped, user_library))

@@ -20,6 +20,7 @@ from assistant.features.export import Block, ReferenceList, Report, to_markdown
 from assistant.law.in_force import date_notes, prepend
 from assistant.law.regimes import COMMENCEMENT, COMMENCEMENT_TEXT, PLAIN_NAMES, TITLES
 from assistant.law.thresholds import MAIN_KINDS, lead_citations, library_tables, threshold_lead
+from assistant.protocols import Asker
 from assistant.text.dates import day_text
 from assistant.text.sentences import split_sentences
 from assistant.text.tokens import citation_tokens, tokenize
@@ -137,7 +138,7 @@ def regime_for(start: date) -> str:
     return "PA2023" if start >= COMMENCEMENT else "PCR2015"
 
 
-def which_rules_apply(assistant: Any, start: date | str, kind: str) -> RegimeAdvice:
+def which_rules_apply(assistant: Asker, start: date | str, kind: str) -> RegimeAdvice:
     """The regime for a procurement commenced on `start`, and the cited rules for `kind`."""
     start = parse_start_date(start)
     if kind not in CONTRACT_KINDS:
@@ -157,7 +158,7 @@ def which_rules_apply(assistant: Any, start: date | str, kind: str) -> RegimeAdv
 
 
 def _thresholds_on(
-    assistant: Any, question: str, start: date, kind: str
+    assistant: Asker, question: str, start: date, kind: str
 ) -> tuple[Answer | None, list[str]]:
     """The figures in force on `start` for `kind`, each cited to its row of the library's
     thresholds table (or stated to be unverified for that day); None without such a table.
@@ -200,7 +201,7 @@ def _questions(kind: str, regime: str) -> list[tuple[str, str, dict[str, list[st
     return asked
 
 
-def _commencement_basis(assistant: Any, regime: str) -> Answer:
+def _commencement_basis(assistant: Asker, regime: str) -> Answer:
     """Cite the library's own statement of the go-live rule for this side of the date."""
     side = "before" if regime == "PCR2015" else "on or after"
     question = (
