@@ -4,7 +4,9 @@ the CLI, there are no import cycles, and heavy libraries load lazily.
 The packages of `assistant/` are the pipeline's stages (README, "How it works"). The rules,
 read from each module's imports with `ast` (function-level imports count too):
 
-- `text/` imports nothing else from the package; `law/` only `text/` and the value types.
+- `text/` imports nothing else from the package; `law/` only `text/` and the value types;
+  each layer (text, law, models, index, ingest | retrieval, answering, features) only lower
+  ones.
 - `ui/`, `app.py` and the CLI use only the public API: `assistant` itself, `assistant.api`,
   `assistant.types`, `assistant.errors`, `assistant.config` and `assistant.features.export`.
 - Only `assistant/ui/` (and app.py) may import gradio; only the CLI imports typer.
@@ -89,6 +91,33 @@ def _breaks_layer(module: str, name: str) -> bool:
     )
 
 
+# The pipeline's layers, lowest first (README, "Where each step lives"): a package imports
+# only from lower ranks; ingest/ and retrieval/ share one and import nothing of each other.
+RANKS = {
+    "assistant.text": 0,
+    "assistant.law": 1,
+    "assistant.models": 2,
+    "assistant.index": 3,
+    "assistant.ingest": 4,
+    "assistant.retrieval": 4,
+    "assistant.protocols": 5,
+    "assistant.answering": 6,
+    "assistant.features": 7,
+}
+
+
+def _rank(name: str) -> tuple[str, int] | None:
+    return next(((p, r) for p, r in RANKS.items() if _inside(name, p)), None)
+
+
+def _breaks_order(module: str, name: str) -> bool:
+    """True when `module` imports from its own rank's or a higher layer's package."""
+    mine, theirs = _rank(module), _rank(name)
+    if mine is None or theirs is None or mine[0] == theirs[0]:
+        return False
+    return theirs[1] >= mine[1]
+
+
 def violations(module: str, source: str) -> list[str]:
     """Every import in `source` (the text of `module`) that breaks a boundary rule."""
     page = module == "app" or _inside(module, "assistant.ui")
@@ -99,7 +128,7 @@ def violations(module: str, source: str) -> list[str]:
             found.append(f"{module} imports gradio")
         if name not in MODULES:
             continue
-        if _breaks_layer(module, name):
+        if _breaks_layer(module, name) or _breaks_order(module, name):
             found.append(f"{module} -> {name}")
         outside = not _inside(name, "assistant.ui") and name not in PUBLIC
         if face and outside and name not in PENDING.get(module, set()):
@@ -182,6 +211,10 @@ def test_the_pending_list_only_names_imports_that_still_exist() -> None:
         ("app", "from assistant.retrieval.library import Library\n"),
         ("assistant.models.llm", "import gradio as gr\n"),
         ("assistant.api", "from gradio import Blocks\n"),
+        ("assistant.index.store", "from assistant.ingest.chunking import chunk_document\n"),
+        ("assistant.retrieval.library", "from assistant.ingest.pipeline import build_index\n"),
+        ("assistant.models.embedding", "def f():\n    from assistant.index import store\n"),
+        ("assistant.answering.verify", "from assistant.features.export import Report\n"),
     ],
 )
 def test_a_violating_import_is_caught(module: str, source: str) -> None:
@@ -196,6 +229,8 @@ def test_a_violating_import_is_caught(module: str, source: str) -> None:
         ("assistant.ui.chat", "from assistant import Assistant\nimport gradio as gr\n"),
         ("assistant.cli", "from assistant.features.export import to_markdown\n"),
         ("assistant.answering.extractive", "from assistant.law.query import ACRONYMS\n"),
+        ("assistant.ingest.pipeline", "from assistant.index.staging import stage\n"),
+        ("assistant.features.trainer", "from assistant.protocols import Asker\n"),
     ],
 )
 def test_an_allowed_import_passes(module: str, source: str) -> None:
