@@ -22,6 +22,7 @@ from assistant.answering.extractive import (
     cite,
     missing_type,
     select_units,
+    states_not_known,
 )
 from assistant.answering.generate import (
     generate,
@@ -241,8 +242,7 @@ class Assistant(Services):
         timings["embed_ms"] = _ms(start)
         mark = time.perf_counter()
         k = top_k or self.settings.top_k
-        search_text = f"{query} ({'; '.join(asked.expansions)})" if asked.expansions else query
-        found = library.search(search_text, filters, k * SEARCH_DEPTH, vector.tolist())
+        found = library.search(query, filters, k * SEARCH_DEPTH, vector.tolist(), asked.concepts)
         found = self._with_topic_search(found, query, asked, filters, k * SEARCH_DEPTH)
         law = law_date(question, as_at, library, context)  # the given date, else the question's
         as_at = law.day
@@ -334,16 +334,23 @@ class Assistant(Services):
     ) -> list[Hit]:
         """`found`, interleaved with the passages found for the question without the regime it
         names, when it asks something besides ("the standstill period under the Procurement Act
-        2023": the name alone brings passages about the Act's commencement)."""
+        2023": the name alone brings passages about the Act's commencement), and with those
+        found among the documents of that regime."""
         topic = thesaurus().without_regimes(query)
         if not asked.regimes or len(_content_terms(topic)) < TOPIC_TERMS or topic == query:
             return found
         vector = self.library.embedder.get_query_embedding(topic)
-        extra = self.library.search(topic, filters, k, list(vector))
+        extra = self.library.search(topic, filters, k, list(vector), asked.concepts)
+        runs = [found, extra]
+        if len(asked.regimes) == 1 and not (filters or {}).get("regime"):
+            # and among that regime's own documents: "what about under PA23?" after a PCR
+            # question carries PCR words that otherwise fill the list with PCR passages
+            within = {**(filters or {}), "regime": sorted(asked.regimes)}
+            runs.append(self.library.search(topic, within, k, list(vector), asked.concepts))
         seen: set[str] = set()
         out: list[Hit] = []
-        for pair in itertools.zip_longest(found, extra):
-            for hit in pair:
+        for group in itertools.zip_longest(*runs):
+            for hit in group:
                 if hit is not None and hit.chunk.chunk_id not in seen:
                     seen.add(hit.chunk.chunk_id)
                     out.append(hit)
@@ -386,8 +393,15 @@ class Assistant(Services):
         chosen = [candidates[i] for i in select_units(asked, candidates, names, limit, df)]
         if not chosen:  # passages too short to quote from: say so rather than answer blank
             return abstain(question, hits, Evidence(0.0, ())), {}
+        if states_not_known(asked, chosen[0]):
+            # the library's own answer is that this is not established: say so first, with
+            # that sentence as the cited evidence, and count it as not answered
+            chosen = chosen[:1]
         text, citations = cite(hits, [(c.rank, c.unit.text, c.unit.raw) for c in chosen])
         shown = {claim_text(piece): c.vector for c in chosen for piece in split_answer(c.unit.text)}
+        if len(chosen) == 1 and states_not_known(asked, chosen[0]):
+            text = f"The library does not confirm this. Its sources say: {text}"
+            return Answer(question, text, tuple(citations), True), shown
         return Answer(question, text, tuple(citations), False), shown
 
     def _candidates(self, hits: Sequence[Hit], vector: np.ndarray) -> list[Candidate]:

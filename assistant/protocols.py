@@ -45,6 +45,7 @@ class Searchable(Protocol):
         filters: Filters | None = None,
         k: int | None = None,
         vector: list[float] | None = None,
+        concepts: Sequence[Sequence[str]] = (),
     ) -> list[Hit]: ...
 
 

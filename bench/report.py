@@ -687,9 +687,10 @@ only `shared/factsheet.md`, the seed case study and the description of our three
 `corpus/` or our own questions: in users' words, with {unanswerable} unanswerable questions and
 {turns} two- and three-turn conversations. {second} of them (ids `bd-`, `be-`, `bf-`) were
 written in a second batch after the answer composer had been tuned on the first batch's dev
-half, so they had never been seen when first scored. It is split into dev and test halves by a hash of each id
-(`assistant.features.evaluation.split_of`); every weight and rule of the answer composer was
-chosen on the dev half only, and **the test half is the figure to quote**.
+half, so they had never been seen when first scored. The set is split into dev and test
+halves by a hash of each id (`assistant.features.evaluation.split_of`); every weight and rule
+of the answer composer was chosen on the dev half only, and **the test half is the figure to
+quote**.
 
 """
     titles = (("blind", "Blind set"), ("ours", "Our own set (written beside the library)"))

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from assistant.answering.prompts import condense_messages
 from assistant.answering.question import AnswerType, answer_type, thesaurus
 from assistant.models.llm import ChatModel, LLMUnavailable
-from assistant.text.tokens import STOPWORDS
+from assistant.text.tokens import CITATION, STOPWORDS
 
 logger = logging.getLogger(__name__)
 # A question that opens like this continues the conversation ("and under the Act?").
@@ -81,13 +81,20 @@ def carried_topic(question: str, history: Sequence[dict[str, str]] | None) -> st
     words = thesaurus()
     # a follow-up asking its own thing ("when did it start?", "what flexibilities do they
     # get?") takes only the subject of the questions before, not what they asked about
-    subject = str if is_thin(question) else words.without_attributes
+    subject: Callable[[str], str] = str if is_thin(question) else words.without_attributes
+    regime = bool(_REGIME_WORD.search(question))
+    if regime:  # "and under the Act?" after "reg 77": the old regime's pinpoints stay behind
+        subject = _without_pinpoints(subject)
     topic = _content_words(subject(asked[-1]))
     if len(asked) > 1 and leans_on_history(asked[-1]):
         topic = _content_words(subject(asked[-2])) + topic
-    if _REGIME_WORD.search(question):  # "and under PA23?": the new regime replaces the old
+    if regime:  # "and under PA23?": the new regime replaces the old
         topic = [w for w in topic if not _REGIME_WORD.fullmatch(w.strip("?.,"))]
     return " ".join(dict.fromkeys(w.strip("?.,") for w in topic))
+
+
+def _without_pinpoints(subject: Callable[[str], str]) -> Callable[[str], str]:
+    return lambda text: CITATION.sub(" ", subject(text))
 
 
 def _case_carried(question: str, asked: Sequence[str]) -> str:

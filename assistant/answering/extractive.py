@@ -295,6 +295,27 @@ def missing_type(
     return f"{DESCRIBED[kind]} for what this question asks about"
 
 
+# A unit that says the library's sources do not establish something ("What the letters E3M
+# stand for is unconfirmed.", "..., which is not known").
+_NOT_ESTABLISHED = re.compile(
+    r"\b(unconfirmed|not confirmed|(is|are|was|were) not known|not publicly known"
+    r"|no \w+(?: \w+)? (is|are|was|were) known)\b",
+    re.I,
+)
+
+
+def states_not_known(question: Question, lead: Candidate) -> bool:
+    """Whether the direct answer only says that what is asked is not established: it says so
+    and does not state the kind of fact asked for (a caveated figure, "about £1.9m ... is
+    unconfirmed against the report", still answers a "how much")."""
+    text = lead.unit.text
+    if not _NOT_ESTABLISHED.search(text):
+        return False
+    kind = question.answer_type
+    stated = kind in FIGURES or kind is AnswerType.PROVISION or kind is AnswerType.LIST
+    return not (stated and (carries(text, kind, question.text) or bool(lead.unit.items)))
+
+
 # A source's own bracketed numbers (footnotes, or a planted "[7]" / "[1, 2]") would read as
 # answer citations, dangling or pointing at another source: the answer text drops them; the
 # quote and the passage keep them. Same shape as the markers verify.py reads.

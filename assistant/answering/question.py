@@ -16,7 +16,7 @@ from importlib import resources
 
 import yaml
 
-from assistant.text.tokens import CITATION, tokenize
+from assistant.text.tokens import CITATION, citation_tokens, tokenize
 
 
 class AnswerType(StrEnum):
@@ -60,6 +60,15 @@ _ASKS: list[tuple[AnswerType, re.Pattern[str]]] = [
         re.compile(
             rf"\bhow long\b|\bhow many {_UNIT}\b|\b(time limit|minimum period|standstill period"
             r"|term of|length|duration)\b|\bhow (soon|quickly)\b"
+        ),
+    ),
+    (
+        # a date asked for by name outranks a money word in the question ("the SI 2024/716
+        # saving for PINs - what's the cut-off date?")
+        AnswerType.DATE,
+        re.compile(
+            r"\bwhat (date|year|day)\b|\bwhich (date|year)\b|\bwhat(?:'s| is| was| were)? "
+            r"(the )?(cut-?off|closing|start|end|expiry|go-?live) date\b"
         ),
     ),
     (
@@ -231,6 +240,13 @@ class Thesaurus:
                 out += [p for p in group if f" {_words(p)} " not in low]
         return list(dict.fromkeys(out))
 
+    def concepts(self, text: str) -> tuple[tuple[str, ...], ...]:
+        """Every group whose phrases `text` uses, whole: search scores each as one term."""
+        low = f" {_words(text)} "
+        return tuple(
+            tuple(group) for group in self.groups if any(f" {_words(p)} " in low for p in group)
+        )
+
     def without_regimes(self, text: str) -> str:
         """`text` less the names of regimes ("the standstill period under the Procurement Act
         2023" -> "the standstill period under"): a regime a question names is a condition on
@@ -309,6 +325,7 @@ class Question:
     entities: frozenset[str]
     terms: frozenset[str]  # stemmed terms of the question and its thesaurus expansions
     expansions: tuple[str, ...]
+    concepts: tuple[tuple[str, ...], ...] = ()  # the thesaurus groups it uses (for search)
     own_terms: frozenset[str] = frozenset()  # the question's own stems (no context, no expansions)
     topic_terms: frozenset[str] = frozenset()  # `terms` less the case names
     not_held: str | None = None  # a kind of fact the library never holds, if it asks for one
@@ -365,6 +382,7 @@ def analyse(text: str, context: str = "", previous: str = "") -> Question:
         entities=named,
         terms=terms,
         expansions=expansions,
+        concepts=words.concepts(spelled),
         own_terms=own,
         topic_terms=frozenset(terms - names),
         not_held=words.asks_for_not_held(text),
@@ -390,7 +408,21 @@ def carries(text: str, kind: AnswerType, asked: str = "") -> bool:
     given = (
         {_value(m.group(0)) for m in pattern.finditer(asked)} if kind is AnswerType.COUNT else set()
     )
+    if kind is AnswerType.PROVISION:
+        # nor is a provision or instrument the question names ("which Act inserted s.22G into
+        # the Children Act 1989?" is not answered by "Section 22G of the Children Act 1989")
+        named = [m.group(0) for m in pattern.finditer(asked)]
+        given = {
+            _provision_key(f) for f in named + [m.group(0) for m in _INSTRUMENT.finditer(asked)]
+        }
+        return any(_provision_key(f) not in given for f in found)
     return any(_value(f) not in given for f in found)
+
+
+def _provision_key(found: str) -> str:
+    """'s.22G' and 'Section 22G' alike; an instrument by its words."""
+    tokens = citation_tokens(found)
+    return tokens[-1] if tokens else _value(found)
 
 
 _INSTRUMENT = re.compile(

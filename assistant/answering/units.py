@@ -61,10 +61,15 @@ _LABEL = re.compile(r"^\s*([^.:]{2,60}?)\.\s+(?=[A-Z])")
 # A bracketed pinpoint after the full stop: "... four things. (s. 12(1))"
 _TRAILING_NOTE = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\)\.?$")
 _ABOUT_DOCUMENT = re.compile(
-    r"^(This|The) (pack|playbook|guide|note|document|page|section|table|glossary|index|module|"
+    r"^(This|The) (pack|playbook|guide|note|document|page|table|glossary|index|module|"
     r"library|FAQ)\b|^In practice you will use this\b|^It then (explains|sets out|describes)\b"
+    # "This section covers ..." is about the page; "The section was added by ..." is the law's
+    r"|^(This|The) section (covers|explains|sets out|describes|lists|gives|summarises|brings"
+    r"|looks|is about)\b"
     r"|^The (later|following|next|first|last) sections?\b|^Cited from\b"
 )
+# A whole unit that is one bracketed source note: it belongs on the citation card.
+_SOURCE_NOTE = re.compile(r"\([^()]*(?:\([^()]*\)[^()]*)*\)\.?")
 _ADDRESS = re.compile(r"https?://|\bwww\.")
 # A unit shorter than this is a heading or a label ("Innovative partnership vs innovation
 # partnership."), not an answer.
@@ -101,6 +106,7 @@ class Unit:
             or _ADDRESS.search(self.text)
             or _SEE_BARE.search(self.text)
             or self.text.count(" | ") >= 2  # a table row: read in its table, on the card
+            or _SOURCE_NOTE.fullmatch(self.text.strip()) is not None  # "(PA 2023 ss. 13, 14)"
         )
 
 

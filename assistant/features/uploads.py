@@ -300,6 +300,7 @@ class MergedLibrary:
         filters: Filters | None = None,
         k: int | None = None,
         vector: list[float] | None = None,
+        concepts: Sequence[Sequence[str]] = (),
     ) -> list[Hit]:
         k = k or self.settings.top_k
         if vector is None:
@@ -309,7 +310,7 @@ class MergedLibrary:
             scoped = _scope(filters, tagged)
             if scoped is None:
                 continue
-            found = part.rankings(query, scoped, vector)
+            found = part.rankings(query, scoped, vector, concepts)
             parts.append(_prefixed(found) if tagged else found)
         if not parts:
             return []

@@ -167,7 +167,8 @@ def _thresholds_on(
     day = min(start, today)
     tables = library_tables(assistant.library)
     # the regime is the one in force on the day: the lookup is given no words that name one
-    lead = threshold_lead(tables, "", day, day, today, TABLE_KINDS.get(kind, MAIN_KINDS))
+    kinds = TABLE_KINDS.get(kind, MAIN_KINDS)
+    lead = threshold_lead(tables, "", day, day, today, kinds, regime_first=True)
     if lead is None:
         return None, []
     answer = prepend(Answer(question, "", (), False), lead_citations(lead))

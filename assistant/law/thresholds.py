@@ -166,9 +166,20 @@ def asked_kinds(question: str) -> list[str]:
     return kinds or list(MAIN_KINDS)
 
 
+# A question opening with a verb asks something of the threshold ("does the threshold include
+# VAT?"); one with no question word at all is a look-up in shorthand ("PCR sub-central
+# threshold as at 1 June 2023?").
+_OPENS_WITH_VERB = re.compile(
+    r"^\W*(is|are|was|were|does|do|did|can|could|should|must|will|would|has|have|why|how)\b",
+    re.I,
+)
+_QUESTION_WORD = re.compile(r"\b(what|which|who|when|where|why|how)\b", re.I)
+
+
 def asks_for_threshold(question: str) -> bool:
+    shorthand = not _QUESTION_WORD.search(question) and not _OPENS_WITH_VERB.search(question)
     return (
-        bool(_THRESHOLD.search(question) and _ASKS_FIGURE.search(question))
+        bool(_THRESHOLD.search(question) and (_ASKS_FIGURE.search(question) or shorthand))
         and not _NOT_A_LOOKUP.search(question)
         and not _NO_COLUMN.search(question)
         and not _ASKS_INSTRUMENT.search(question)
@@ -199,10 +210,13 @@ def threshold_lead(
     end: date,
     today: date,
     kinds: Sequence[str] | None = None,
+    regime_first: bool = False,
 ) -> Lead | None:
-    """The regime and the threshold figures for a procurement commenced in [start, end], or
+    """The threshold figures and the regime for a procurement commenced in [start, end], or
     None when the tables cannot say (a future date, a regime or kind they do not hold). The
-    kinds of contract are `kinds` (the table's names) or else those the question names."""
+    kinds of contract are `kinds` (the table's names) or else those the question names. The
+    figures lead an answer to a threshold question; the regime leads when the regime is
+    what was asked (`regime_first`, the which-rules check)."""
     if start > today or not tables.thresholds:
         return None
     regime_row = tables.regime_on(start)
@@ -212,16 +226,19 @@ def threshold_lead(
     legacy = bool(named) and regime_row.cells["regime"] not in named
     regime = next(iter(named)) if named else regime_row.cells["regime"]
     when = _when(start, end, today)
-    if legacy:
-        sentences = [_legacy_sentence(tables, regime)]
-    else:
-        sentences = [(_regime_sentence(regime_row, when, today), (regime_row,))]
+    sentences = []
     wanted = list(kinds) if kinds else asked_kinds(question)
     for kind, found in _rows(tables.thresholds, regime, wanted, start, end, legacy):
         sentences.append(_figure_sentence(kind, found, when, today))
         earlier = _previous(tables.thresholds, found[0]) if found else None
         if earlier and _EARLIER.search(question):
             sentences.append(_figure_sentence(kind, [earlier], when, today, "Before that, the"))
+    # the figure asked for leads; the regime it comes from follows
+    if legacy:
+        said = _legacy_sentence(tables, regime)
+    else:
+        said = (_regime_sentence(regime_row, when, today), (regime_row,))
+    sentences = [said, *sentences] if regime_first else [*sentences, said]
     return tuple(s for s in sentences if s[0])
 
 

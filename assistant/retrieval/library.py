@@ -211,7 +211,11 @@ class Library:
         ]
 
     def rankings(
-        self, query: str, filters: Filters | None = None, vector: list[float] | None = None
+        self,
+        query: str,
+        filters: Filters | None = None,
+        vector: list[float] | None = None,
+        concepts: Sequence[Sequence[str]] = (),
     ) -> Rankings:
         """The component rankings a search fuses: dense, BM25 and exact pinpoints."""
         norm = normalise_filters(filters)
@@ -219,7 +223,7 @@ class Library:
         vector = vector if vector is not None else embed_query(self.embedder, query)
         return Rankings(
             self.dense(vector, depth, norm),
-            self.sparse.search(query, depth, self._mask(norm)),
+            self.sparse.search(query, depth, self._mask(norm), concepts),
             self.pinpoint(query, norm),
         )
 
@@ -229,10 +233,13 @@ class Library:
         filters: Filters | None = None,
         k: int | None = None,
         vector: list[float] | None = None,
+        concepts: Sequence[Sequence[str]] = (),
     ) -> list[Hit]:
         """Fused hits, best first; dense_score is the cosine similarity (evidence strength).
-        Pass a query already through `normalise_query` (Assistant.ask does)."""
-        hits = fuse([self.rankings(query, filters, vector)], self.chunks, self.settings)
+        Pass a query already through `normalise_query` (Assistant.ask does). `concepts`: the
+        thesaurus groups the query uses; BM25 scores each group as one term."""
+        found = self.rankings(query, filters, vector, concepts)
+        hits = fuse([found], self.chunks, self.settings)
         return suppress_near_duplicates(
             hits, k or self.settings.top_k, self.settings.duplicate_threshold
         )

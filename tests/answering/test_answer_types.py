@@ -7,7 +7,7 @@ import zlib
 
 import numpy as np
 
-from assistant.answering.extractive import Candidate, missing_type, select_units
+from assistant.answering.extractive import Candidate, missing_type, select_units, states_not_known
 from assistant.answering.question import analyse
 from assistant.answering.units import Unit
 
@@ -104,3 +104,24 @@ def test_with_the_regime_stated_for_the_day_a_unit_about_the_other_is_left_out()
     assert 1 in select_units(asked, [pcr, act], both, 2, DF)
     held = dataclasses.replace(asked, regimes=frozenset({"PCR2015"}), regime_fixed=True)
     assert select_units(held, [pcr, act], both, 2, DF) == [0]
+
+
+def test_a_lead_saying_the_thing_is_not_established_is_not_an_answer() -> None:
+    asked = analyse("what does E3M actually stand for?")
+    assert states_not_known(
+        asked, _candidate("What the letters E3M stand for is unconfirmed.", 0.8)
+    )
+    scoring = analyse("what quality/price split did leicestershire use?")
+    lead = _candidate(
+        "That is a reading of reg. 67, not Leicestershire's scoring, which is not known.", 0.7
+    )
+    assert states_not_known(scoring, lead)
+    assert not states_not_known(asked, _candidate("E3M is a social enterprise network.", 0.8))
+
+
+def test_a_caveated_figure_still_answers_the_figure_asked_for() -> None:
+    asked = analyse("how much new money did the partnership bring in during its first year")
+    caveated = _candidate(
+        "Figures such as about £1.9m of new income in the first year are unconfirmed.", 0.8
+    )
+    assert not states_not_known(asked, caveated)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -225,6 +226,14 @@ def test_a_question_naming_a_regime_does_not_take_the_case_under_discussion() ->
     assert standalone_query(question, history) == question
 
 
+def test_a_follow_up_naming_another_regime_leaves_the_old_pinpoints_behind() -> None:
+    history = [{"role": "user", "content": "longest a reg 77 reserved contract can run for?"}]
+    carried = standalone_query("and under the Act?", history)
+    assert "reserved contract" in carried and "77" not in carried and "reg" not in carried
+    history = [{"role": "user", "content": "which para of reg 31 covers IPR?"}]
+    assert "31" in standalone_query("and the proportionality requirement?", history)
+
+
 def test_follow_up_uses_the_conversation(mini_assistant) -> None:
     history = [
         {
@@ -249,3 +258,40 @@ def test_the_assistant_caps_blas_threads(settings) -> None:
 
     Assistant(settings.model_copy(update={"blas_threads": 1}))
     assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
+
+
+def test_a_date_the_question_writes_is_not_a_term_the_library_lacks() -> None:
+    from assistant.answering.extractive import assess
+
+    hit = _hit(0)
+    text = "A procurement commenced before 24 February 2025 stays under PCR 2015."
+    hits = [Hit(dataclasses.replace(hit.chunk, text=text), 1.0)]
+    vocabulary = {"procur": 3, "commenc": 3}
+    asked = "Contract notice submitted to FTS on 20/2/25 - does PCR or the Act govern it?"
+    assert "20/2/25" not in " ".join(assess(asked, hits, 0.9, vocabulary).unknown_terms)
+    assert "4471" in assess("What did contract 4471 cost?", hits, 0.9, vocabulary).unknown_terms
+
+
+def test_a_question_naming_one_regime_is_also_searched_among_its_documents() -> None:
+    from types import SimpleNamespace
+
+    from assistant.answering.question import analyse
+    from assistant.api import Assistant
+
+    calls: list[object] = []
+
+    def search(text, filters, k, vector, concepts=()):
+        calls.append(filters)
+        regime = (filters or {}).get("regime")
+        return [_hit(9)] if regime == ["PA2023"] else [_hit(1), _hit(2)]
+
+    library = SimpleNamespace(
+        embedder=SimpleNamespace(get_query_embedding=lambda text: [0.0]), search=search
+    )
+    assistant = SimpleNamespace(library=library)
+    asked = analyse("what about under PA23 - same? standstill length email award letters")
+    found = [_hit(0), _hit(1), _hit(2)]
+    query = "what about under Procurement Act 2023 - same? standstill length email award letters"
+    out = Assistant._with_topic_search(assistant, found, query, asked, None, 3)
+    assert {"regime": ["PA2023"]} in calls
+    assert [h.chunk.doc_id for h in out] == ["doc-0", "doc-1", "doc-9"]

@@ -42,6 +42,8 @@ from assistant.answering.question import (
         ("which SI made the 1 Jan 2026 changes to the thresholds?", AnswerType.PROVISION),
         ("which Act inserted s.22G into the Children Act 1989?", AnswerType.PROVISION),
         ("transitional regs - cut-off date for a PIN as a call for competition", AnswerType.DATE),
+        ("the SI 2024/716 saving for PINs - what's the cut-off date?", AnswerType.DATE),
+        ("what was the threshold on the start date", AnswerType.MONEY),
     ],
 )
 def test_answer_type(question: str, kind: AnswerType) -> None:
@@ -162,3 +164,18 @@ def test_a_question_without_its_regime_keeps_its_topic() -> None:
         "What is the standstill period under the Procurement Act 2023?"
     ) == ("What is the standstill period under the ?")
     assert words.without_regimes("standstill under PCR 2015 and pa23") == "standstill under and"
+
+
+def test_concepts_are_the_whole_groups_a_question_uses() -> None:
+    groups = thesaurus().concepts("who won the leics contract")
+    assert len(groups) == 1 and {"won", "awarded", "appointed"} <= set(groups[0])
+    assert thesaurus().concepts("what does reg 31 say") == ()
+
+
+def test_a_provision_the_question_names_is_not_its_answer() -> None:
+    asked = "which Act inserted s.22G into the Children Act 1989?"
+    named = "Section 22G of the Children Act 1989 is known as the sufficiency duty."
+    assert not carries(named, AnswerType.PROVISION, asked)
+    answer = "Section 22G was added by the Children and Young Persons Act 2008."
+    assert carries(answer, AnswerType.PROVISION, asked)
+    assert carries("IPR is in reg. 31(12).", AnswerType.PROVISION, "which para of reg 31?")

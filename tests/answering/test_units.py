@@ -126,3 +126,21 @@ def test_headings_web_addresses_and_section_guides_are_not_answers() -> None:
     )
     kept = [u.text for u in build_units(text) if not (u.is_prompt or u.is_about_document)]
     assert kept == ["The partnership was procured under the light touch regime."]
+
+
+def test_a_bracketed_source_note_alone_is_no_answer_unit() -> None:
+    text = (
+        "They must have regard to the Wales statement (s. 14(8)).\n\n"
+        "(Procurement Act 2023 ss. 13(10)(d), 14(8), 53(4) and 108(5))\n\n"
+        "The standstill rules differ for Welsh authorities in several ways."
+    )
+    flags = {u.text: u.is_about_document for u in build_units(text)}
+    assert flags["(Procurement Act 2023 ss. 13(10)(d), 14(8), 53(4) and 108(5))"] is True
+    assert flags["They must have regard to the Wales statement (s. 14(8))."] is False
+
+
+def test_a_sentence_about_a_statutory_section_is_an_answer_unit() -> None:
+    about_page = build_units("This section covers the notices a council must publish first.")
+    assert about_page[0].is_about_document
+    law = build_units("The section was added to the 1989 Act by s.9 of the Children Act 2008.")
+    assert not law[0].is_about_document

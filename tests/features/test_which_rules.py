@@ -267,3 +267,22 @@ def test_the_report_shows_each_findings_date_notes_with_report_numbers(table_ass
     numbers = [int(n) for n in re.findall(r"\[(\d+)\]", section.split("- Note:")[0])]
     assert f"- Note: [{max(numbers)}] is about something else." in section
     assert max(numbers) != last  # the report's own numbering, after the regime section's
+
+
+def test_a_cited_regulation_pinpoint_is_listed_under_provisions_cited() -> None:
+    from assistant.features.which_rules import Finding, RegimeAdvice
+    from assistant.types import Answer, Citation
+
+    def cite(n: int, locator: str, doc_type: str) -> Citation:
+        url = "https://www.legislation.gov.uk/uksi/2015/102/regulation/31"
+        return Citation(n, f"d{n}#0", f"d{n}", f"Doc {n}", locator, url, 1.0, "Text.", doc_type)
+
+    pinpointed = cite(1, "reg. 31(5)", "regulation")
+    heading_only = cite(2, "Standstill and award decision notices", "regulation")
+    guidance = cite(3, "reg. 72", "guidance")
+    basis = Answer("q", "Rule [1].", (pinpointed,), False)
+    finding = Finding("Procedure", Answer("q", "Steps [1] [2].", (heading_only, guidance), False))
+    advice = RegimeAdvice(date(2019, 5, 1), GOODS, "PCR2015", basis, (finding,))
+    assert advice.provisions() == [("reg. 31(5)", "Doc 1", pinpointed.source_url)]
+    text = to_markdown(advice_report(advice))
+    assert "## Provisions cited" in text and "reg. 31(5) — Doc 1" in text

@@ -323,7 +323,7 @@ def test_real_model_threshold_and_superseded_source(real_assistant) -> None:
     assert "The light touch threshold is £663,540 for procurements commenced from 1 January " in (
         figure.text
     )
-    assert figure.citations[1].locator.endswith("(in force from 1 January 2026)")
+    assert figure.citations[0].locator.endswith("(in force from 1 January 2026)")
     old = real_assistant.ask(
         "What must the procurement documents for an innovation partnership identify?"
     )

@@ -197,11 +197,13 @@ def test_ask_answers_a_threshold_question_exactly_with_the_table_cited(tmp_path:
         "What was the works threshold for a procurement commenced on 1 March 2024?"
     )
     assert not answer.abstained
-    assert answer.text.startswith(
-        "A procurement commenced on 1 March 2024 fell under the Public Contracts Regulations "
-        "2015. [1] The works threshold was £5,372,609"
+    # the figure asked for leads; the regime it comes from follows, from the same table
+    assert answer.text.startswith("The works threshold was £5,372,609")
+    assert (
+        "[1] A procurement commenced on 1 March 2024 fell under the Public Contracts "
+        "Regulations 2015. [2]" in answer.text
     )
-    figure = answer.citations[1]
+    figure = answer.citations[0]
     assert figure.doc_id == "thresholds-by-date"
     assert (
         figure.locator
@@ -211,8 +213,8 @@ def test_ask_answers_a_threshold_question_exactly_with_the_table_cited(tmp_path:
     # The same question with an explicit 'law as at' date far from it: that date decides,
     # and a note says the question's own date was not used.
     again = assistant.ask("What was the works threshold on 1 March 2024?", as_at=date(2018, 1, 1))
-    assert again.text.startswith("A procurement commenced on 1 January 2018 fell under")
-    figure_sentence = again.text.split(" [1] ", 1)[1].split(". ")[0]
+    figure_sentence, rest = again.text.split(". ", 1)
+    assert rest.startswith("A procurement commenced on 1 January 2018 fell under")
     assert "works threshold" in figure_sentence and "£5,372,609" not in figure_sentence
     assert again.notes[0] == (
         "The law is taken as at 1 January 2018, the 'law as at' date given, not 1 March 2024 "
@@ -231,3 +233,17 @@ def test_tables_are_read_once_per_library() -> None:
     library.chunks = dict(library.chunks)  # a reloaded index: read again
     assert thresholds.library_tables(library) is not first
     assert thresholds.library_tables(library) == first
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("What is the light touch threshold under the Act from 1/1/26?", True),
+        ("which SI amended the PA 2023 Sch 1 thresholds with effect from 1/1/26", False),
+        ("What statutory instrument changed the thresholds in 2026?", False),
+        ("PCR sub-central supplies/services threshold as at 1 june 2023?", True),
+        ("does the threshold include VAT?", False),
+    ],
+)
+def test_a_question_asking_for_the_instrument_is_not_a_threshold_lookup(question, asks) -> None:
+    assert thresholds.asks_for_threshold(question) is asks

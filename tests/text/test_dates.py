@@ -19,6 +19,7 @@ from assistant.text.dates import date_mentions, question_period
         "20/02/2025",
         "20.02.2025",
         "2025-02-20",
+        "20/2/25",
     ],
 )
 def test_a_day_as_people_write_it(written: str) -> None:
@@ -26,6 +27,10 @@ def test_a_day_as_people_write_it(written: str) -> None:
     assert mention.period == (date(2025, 2, 20), date(2025, 2, 20))
     assert mention.precision == "day" and mention.text == written
     assert mention.when() == "on 20 February 2025"
+
+
+def test_numbers_that_are_not_dates_are_left_alone() -> None:
+    assert date_mentions("SI 2025/1200 and reg 31/2 of the old rules") == []
 
 
 def test_uk_order_and_impossible_days() -> None:
