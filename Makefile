@@ -34,6 +34,7 @@ test-fast: install
 lint: install
 	$(VENV)/bin/ruff check assistant app.py tests bench
 	$(VENV)/bin/ruff format --check assistant app.py tests bench
+	$(VENV)/bin/mypy
 
 ingest: install
 	$(VENV)/bin/assistant ingest

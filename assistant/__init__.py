@@ -8,13 +8,38 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from assistant.api import Assistant
     from assistant.config import Settings, get_settings
+    from assistant.features.cases import CaseFilters
+    from assistant.features.private import open_private, private_dir
+    from assistant.features.trainer import SUGGESTED_TOPICS, TrainerPack
+    from assistant.features.uploads import ALLOWED_SUFFIXES, UserCollection
+    from assistant.features.which_rules import CONTRACT_KINDS, RegimeAdvice
+    from assistant.text.dates import parse_day
+    from assistant.text.sanitize import strip_controls
     from assistant.types import Answer, Chunk, Citation
 
-__all__ = ["Answer", "Assistant", "Chunk", "Citation", "Settings", "get_settings"]
+__all__ = [
+    "ALLOWED_SUFFIXES",
+    "CONTRACT_KINDS",
+    "SUGGESTED_TOPICS",
+    "Answer",
+    "Assistant",
+    "CaseFilters",
+    "Chunk",
+    "Citation",
+    "RegimeAdvice",
+    "Settings",
+    "TrainerPack",
+    "UserCollection",
+    "get_settings",
+    "open_private",
+    "parse_day",
+    "private_dir",
+    "strip_controls",
+]
 __version__ = "0.1.0"
 
-# Loaded on first use: the upload parser's child process imports assistant.parsers, and must
-# not pay for numpy and the answer pipeline it never uses (see assistant/sandbox.py).
+# Loaded on first use: the upload parser's child process imports assistant.ingest.parsers, and must
+# not pay for numpy and the answer pipeline it never uses (see assistant/ingest/sandbox.py).
 _EXPORTS = {
     "Assistant": "assistant.api",
     "Settings": "assistant.config",
@@ -22,6 +47,19 @@ _EXPORTS = {
     "Answer": "assistant.types",
     "Chunk": "assistant.types",
     "Citation": "assistant.types",
+    # what the CLI and the web page pass to, or get from, the Assistant's features
+    "ALLOWED_SUFFIXES": "assistant.features.uploads",
+    "CONTRACT_KINDS": "assistant.features.which_rules",
+    "CaseFilters": "assistant.features.cases",
+    "RegimeAdvice": "assistant.features.which_rules",
+    "SUGGESTED_TOPICS": "assistant.features.trainer",
+    "TrainerPack": "assistant.features.trainer",
+    "UserCollection": "assistant.features.uploads",
+    # reading a date field; printing text from documents safely; private files
+    "open_private": "assistant.features.private",
+    "parse_day": "assistant.text.dates",
+    "private_dir": "assistant.features.private",
+    "strip_controls": "assistant.text.sanitize",
 }
 
 

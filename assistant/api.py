@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer import (
+from assistant.answering.condense import condense, previous_question
+from assistant.answering.extractive import (
     Candidate,
     Evidence,
     abstain,
@@ -23,13 +24,7 @@ from assistant.answer import (
     select_units,
     states_not_known,
 )
-from assistant.condense import condense, previous_question
-from assistant.config import Settings, get_settings, offline_environment
-from assistant.currency import SEARCH_DEPTH, at_date, fits_date, prefer_in_force
-from assistant.dates import day_text
-from assistant.embedding import embed_texts, embedding_path
-from assistant.errors import InvalidInput
-from assistant.grounded import (
+from assistant.answering.generate import (
     generate,
     regime_sources,
     sentence_embedder,
@@ -37,20 +32,28 @@ from assistant.grounded import (
     verified,
     verified_generation,
 )
-from assistant.ingest import IngestReport, Progress, build_index
-from assistant.lawdate import LawDate, asks_which_law, law_date
-from assistant.llm import ChatModel
-from assistant.passages import suppress_near_duplicates, with_neighbours
-from assistant.prompts import PERSONAS, model_abstained
-from assistant.provenance import with_provenance
-from assistant.query import normalise_query
-from assistant.question import Question, analyse, thesaurus
-from assistant.retrieve import Filters, Library, normalise_filters
-from assistant.sanitize import strip_controls
-from assistant.store import Manifest, index_embedding_path, path_mismatch
+from assistant.answering.prompts import PERSONAS, model_abstained
+from assistant.answering.provenance import with_provenance
+from assistant.answering.question import Question, analyse, thesaurus
+from assistant.answering.units import build_units
+from assistant.answering.verify import claim_text, has_citations, split_answer
+from assistant.config import Settings, get_settings, offline_environment
+from assistant.errors import InvalidInput
+from assistant.features.services import Services
+from assistant.index.sentence_vectors import stored_for
+from assistant.index.store import Manifest, index_embedding_path, path_mismatch
+from assistant.ingest.pipeline import IngestReport, Progress, build_index
+from assistant.law.as_at import LawDate, asks_which_law, law_date
+from assistant.law.in_force import SEARCH_DEPTH, at_date, fits_date, prefer_in_force
+from assistant.law.query import normalise_query
+from assistant.models.embedding import embed_texts, embedding_path
+from assistant.models.llm import ChatModel
+from assistant.protocols import Searchable
+from assistant.retrieval.library import Filters, Library, normalise_filters
+from assistant.retrieval.passages import suppress_near_duplicates, with_neighbours
+from assistant.text.dates import day_text
+from assistant.text.sanitize import strip_controls
 from assistant.types import Answer, Hit, Stage
-from assistant.units import build_units, sentence_count
-from assistant.verify import claim_text, has_citations, split_answer
 
 logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
@@ -72,6 +75,18 @@ STAGES = {
 WarmUpProgress = Callable[[int, int, str, float | None], None]
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Request:
+    """One question as asked: everything an answer depends on besides the library."""
+
+    question: str
+    filters: Filters | None = None
+    history: Sequence[dict[str, str]] | None = None
+    top_k: int | None = None
+    persona: str | None = None
+    as_at: date | None = None
+
+
 def limit_blas_threads(threads: int) -> None:
     """Cap the BLAS threads of every BLAS library loaded in this process so far (0 leaves the
     default); called for each Assistant, since a library loaded later starts uncapped."""
@@ -81,20 +96,20 @@ def limit_blas_threads(threads: int) -> None:
         threadpool_limits(limits=threads, user_api="blas")
 
 
-class Assistant:
+class Assistant(Services):
     """Ask questions of the library; build or update it."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         offline_environment()
         self.settings = settings or get_settings()
         limit_blas_threads(self.settings.blas_threads)
-        self._library: Library | None = None
+        self._library: Searchable | None = None
         self._generator: ChatModel | None = None
         # units with no stored sentence vector (a short list item), embedded once
         self._unit_vectors: dict[str, np.ndarray] = {}
 
     @property
-    def library(self) -> Library:
+    def library(self) -> Searchable:
         if self._library is None:
             self._library = Library.open(self.settings)
         return self._library
@@ -102,7 +117,7 @@ class Assistant:
     def has_index(self) -> bool:
         return Manifest.read(Path(self.settings.index_dir)) is not None
 
-    def using(self, library: Any) -> Assistant:
+    def using(self, library: Searchable) -> Assistant:
         """The same assistant answering from another library with the Library search interface,
         e.g. `uploads.MergedLibrary` (the shipped library plus a user's documents)."""
         other = Assistant(self.settings)
@@ -142,7 +157,8 @@ class Assistant:
         law as at that day (retrieval prefers material in force then and the answer states the
         regime that applied); without it current material wins (docs/currency.md)."""
         answer = None
-        for item in self._answer(question, filters, history, top_k, persona, False, as_at):
+        request = Request(question, filters, history, top_k, persona, as_at)
+        for item in self._answer(request):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None  # _answer always ends with an Answer
@@ -167,7 +183,8 @@ class Assistant:
         extractive one with the reason in `Answer.notes`. Without a model, or when abstaining,
         the whole text arrives as one delta. Arguments as for `ask`; an empty or over-long
         question raises AssistantError at the first `next()`."""
-        yield from self._answer(question, filters, history, top_k, persona, True, as_at, stages)
+        request = Request(question, filters, history, top_k, persona, as_at)
+        yield from self._answer(request, stream=True, stages=stages)
 
     def warm_up(self, progress: WarmUpProgress | None = None) -> dict[str, float]:
         """Load the index and the embedding model and answer one question, so that the first
@@ -201,17 +218,13 @@ class Assistant:
         return self._generator
 
     def _answer(
-        self,
-        question: str,
-        filters: Filters | None,
-        history: Sequence[dict[str, str]] | None,
-        top_k: int | None,
-        persona: str | None,
-        stream: bool,
-        as_at: date | None = None,
-        stages: bool = False,
+        self, request: Request, *, stream: bool = False, stages: bool = False
     ) -> Iterator[str | Stage | Answer]:
-        question = _checked(question, top_k, persona)
+        """Stages (with `stages`), text deltas (with `stream`), then the Answer, whose timings
+        and notes say how it was made."""
+        question = _checked(request.question, request.top_k, request.persona)
+        filters, history, top_k = request.filters, request.history, request.top_k
+        persona, as_at = request.persona, request.as_at
         normalise_filters(filters)  # a bad filter fails before any work
         timings: dict[str, float] = {}
         notes: list[str] = []
@@ -248,9 +261,10 @@ class Assistant:
         elif self.generator is not None:
             if stages:
                 yield _stage("write")
-            answer = yield from self._generated(
-                question, query, hits, filters, persona, stream, notes, stages
+            answer, said = yield from self._generated(
+                question, query, hits, filters, persona, stream, stages
             )
+            notes += said
             timings["llm_ms"] = _ms(mark)
             if answer is None:
                 timings["llm_fallback"] = 1.0
@@ -259,14 +273,14 @@ class Assistant:
         if answer is None:
             if stages:
                 yield _stage("compose")
-            context = with_neighbours(hits, library.chunks, self.settings.neighbour_lead)
+            passages = with_neighbours(hits, library.chunks, self.settings.neighbour_lead)
             if not normalise_filters(filters):
-                context = self._with_sentence_matches(context, vector, as_at, question)
-            answer, shown = self._compose(question, asked, vector, context)
+                passages = self._with_sentence_matches(passages, vector, as_at, question)
+            answer, shown = self._compose(question, asked, vector, passages)
             if not answer.abstained:
                 if stages:
                     yield _stage("verify")
-                embed = sentence_embedder(library, context, shown)
+                embed = sentence_embedder(library, passages, shown)
                 answer, check = verified(answer.text, question, answer.citations, embed)
                 notes += verification_notes(check)
         if stages and as_at is not None:
@@ -289,32 +303,31 @@ class Assistant:
         filters: Filters | None,
         persona: str | None,
         stream: bool,
-        notes: list[str],
         stages: bool = False,
-    ) -> Generator[str | Stage, None, Answer | None]:
-        """The model's answer from the sources, verified; an abstaining Answer when the model
-        says the sources do not cover it; None (reason in `notes`) when the server failed or
-        no sentence of the model's answer is supported by the sources."""
+    ) -> Generator[str | Stage, None, tuple[Answer | None, list[str]]]:
+        """The model's answer from the sources, verified, with notes on how it was made; an
+        abstaining Answer when the model says the sources do not cover it; None (the reason
+        in the notes) when the server failed or no sentence of the model's answer is
+        supported by the sources."""
         assert self.generator is not None
         sources = regime_sources(self.library, question, query, hits, filters)
-        text = yield from generate(self.generator, question, query, sources, persona, stream, notes)
-        if text is None:
-            return None
+        reply = yield from generate(self.generator, question, query, sources, persona, stream)
+        if reply.text is None:
+            return None, [reply.note]
+        text = reply.text
         if model_abstained(text, has_citations(text)):
-            notes.append("The language model found that the sources do not answer this.")
-            return Answer(question, text, (), True)
+            said = "The language model found that the sources do not answer this."
+            return Answer(question, text, (), True), [said]
         if stages:
             yield _stage("verify")
         embed = sentence_embedder(self.library, sources)
         answer, check = verified_generation(text, question, sources, embed)
         if check.claims and not check.supported:
-            notes.append(
+            return None, [
                 f"None of the {check.claims} sentences of the {self.generator.label}'s answer "
                 "is supported by the sources. This is the extractive answer instead."
-            )
-            return None
-        notes += [f"Written by the {self.generator.label}.", *verification_notes(check)]
-        return answer
+            ]
+        return answer, [f"Written by the {self.generator.label}.", *verification_notes(check)]
 
     def _with_topic_search(
         self, found: list[Hit], query: str, asked: Question, filters: Filters | None, k: int
@@ -396,10 +409,8 @@ class Assistant:
         of passages without stored vectors, such as a fresh upload, are embedded now)."""
         found: list[tuple[int, int, Any, np.ndarray | None]] = []
         for rank, hit in enumerate(hits):
-            stored = self.library.sentence_vectors.get(hit.chunk.chunk_id)
+            stored = stored_for(self.library.sentence_vectors, hit.chunk)
             units = build_units(hit.chunk.text)
-            if stored is not None and len(stored) != sentence_count(hit.chunk.text):
-                stored = None
             for position, unit in enumerate(units):
                 if unit.is_prompt or unit.is_about_document:
                     continue
@@ -477,7 +488,7 @@ def _judged_under(asked: Question, law: LawDate, library: Any, question: str) ->
     """`asked`, held to the regime in force on the day the law is judged at, when the answer
     will state that regime (a 'law as at' date, or a question asking which law applies on a
     date it writes): a sentence about the other regime's day cannot then contradict the lead."""
-    from assistant import thresholds
+    from assistant.law import thresholds
 
     if law.day is None or (law.from_question and not asks_which_law(question)):
         return asked
@@ -498,8 +509,8 @@ TOPIC_TERMS = 1
 
 
 def _content_terms(text: str) -> set[str]:
-    from assistant.question import _CUE_WORDS
-    from assistant.sparse import tokenize
+    from assistant.answering.question import _CUE_WORDS
+    from assistant.text.tokens import tokenize
 
     return {t for t in tokenize(text) if t not in _CUE_WORDS and not t.isdigit()}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,10 +19,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from assistant.config import Settings, get_settings
+from assistant import Settings, get_settings, strip_controls
 from assistant.errors import AssistantError
 from assistant.logs import bound_output
-from assistant.sanitize import strip_controls
 
 app = typer.Typer(add_completion=False, help="Innovation Partnership Assistant: cited answers.")
 # soft_wrap: a message is one line however long (paths!), not folded at 80 columns.
@@ -45,7 +43,7 @@ def main(verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Debug lo
 
 
 def _assistant():
-    from assistant.api import Assistant
+    from assistant import Assistant
 
     return Assistant(get_settings())
 
@@ -181,7 +179,7 @@ def render_answer(answer) -> str:
 
 def _as_at(value: str | None):
     """The --as-at date, or None; a malformed one is an error, not a silent 'today'."""
-    from assistant.dates import parse_day
+    from assistant import parse_day
 
     if value is None:
         return None
@@ -219,27 +217,26 @@ def pack(
     as_json: Annotated[bool, typer.Option("--json", help="Print the pack as JSON.")] = False,
 ) -> None:
     """A trainer's pack for a learning session, from the library's learning modules."""
-    from assistant.export import to_markdown
-    from assistant.trainer import build_pack, pack_dict, pack_report
+    from assistant.features.export import to_markdown
 
     if out_file is not None and out_file.suffix.lower() not in (".md", ".docx"):
         raise _fail(AssistantError(f"--out takes a .md or .docx file, not '{out_file.name}'."))
     try:
-        built = build_pack(_assistant(), topic)
+        built = _assistant().trainer_pack(topic)
     except AssistantError as exc:
         raise _fail(exc) from exc
-    report = pack_report(built)
+    report = built.report()
     if out_file is not None:
         _write_pack(report, out_file)
     if as_json:
-        _print_json(pack_dict(built))
+        _print_json(built.to_dict())
     else:
         out.print(_plain(to_markdown(report)))
 
 
 def _write_pack(report, path: Path) -> None:
-    from assistant.export import to_docx, to_markdown
-    from assistant.private import open_private
+    from assistant import open_private
+    from assistant.features.export import to_docx, to_markdown
 
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".docx":
@@ -257,10 +254,8 @@ def evaluate(
     k: Annotated[int, typer.Option("--k", min=1, max=50, help="Cut-off for hit@k.")] = 5,
 ) -> None:
     """Run a question set; print hit@k, MRR, fact coverage and abstention accuracy."""
-    from assistant.evaluation import evaluate_file
-
     try:
-        metrics = evaluate_file(_assistant(), questions, out_path, k)
+        metrics = _assistant().evaluate_file(questions, out_path, k)
     except (AssistantError, OSError, ValueError) as exc:
         raise _fail(exc) from exc
     _print_json(metrics)
@@ -278,11 +273,10 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port.")] = None,
 ) -> None:
     """Build the index if missing, then serve the web app."""
-    sys.path.insert(0, str(Path.cwd()))
-    import app as web  # the Gradio layer lives outside the core package
+    from assistant.ui.server import main as serve_app  # gradio loads only for this command
 
     try:
-        web.main(host=host, port=port)
+        serve_app(host=host, port=port)
     except (AssistantError, ValueError) as exc:
         raise _fail(exc) from exc
 
@@ -294,10 +288,8 @@ def import_legislation(
     ],
 ) -> None:
     """Fetch an Act or SI from legislation.gov.uk (CLML XML) and index it by provision."""
-    from assistant.legislation_import import import_legislation as run
-
     try:
-        result = run(get_settings(), reference)
+        result = _assistant().import_legislation(reference)
     except AssistantError as exc:
         raise _fail(exc) from exc
     report = result.report
@@ -328,20 +320,19 @@ def cases(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Case studies by what happened: filter on their attributes, or find cases like yours."""
-    from assistant import cases as found
+    from assistant import CaseFilters
 
-    chosen = found.CaseFilters(
+    chosen = CaseFilters(
         authority, service_area, route, partner_type, regime, year_from, year_to,
         min_value, max_value,
     )  # fmt: skip
     try:
-        library = _assistant().library
+        assistant = _assistant()
         if like:
-            matches = found.cases_like(library, like, k, chosen)
+            matches, answer = assistant.cases_like(like, k, chosen)
             rows = [m.to_dict() for m in matches]
-            answer = found.cases_answer(like, matches)
         else:
-            rows = [c.to_dict() for c in found.find_cases(library, chosen)]
+            rows = [c.to_dict() for c in assistant.find_cases(chosen)]
     except AssistantError as exc:
         raise _fail(exc) from exc
     if as_json:

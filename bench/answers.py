@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from assistant import Assistant, Settings  # noqa: E402
-from assistant.evaluation import evaluate, read_questions  # noqa: E402
+from assistant.features.evaluation import evaluate, read_questions  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from report import write_docs  # noqa: E402

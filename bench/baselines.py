@@ -20,10 +20,10 @@ sys.path.insert(0, str(ROOT))
 
 from assistant import Assistant, Settings  # noqa: E402
 from assistant.config import offline_environment  # noqa: E402
-from assistant.embedding import make_embedder  # noqa: E402
-from assistant.evaluation import read_questions  # noqa: E402
-from assistant.parsers import load_corpus  # noqa: E402
-from assistant.query import normalise_query  # noqa: E402
+from assistant.features.evaluation import read_questions  # noqa: E402
+from assistant.ingest.parsers import load_corpus  # noqa: E402
+from assistant.law.query import normalise_query  # noqa: E402
+from assistant.models.embedding import make_embedder  # noqa: E402
 
 K = 5
 Retriever = Callable[[str], list[tuple[str, str]]]  # question -> [(doc_id, text)] best first

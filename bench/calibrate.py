@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant import Assistant  # noqa: E402
-from assistant.answer import assess  # noqa: E402
-from assistant.condense import standalone_query  # noqa: E402
-from assistant.evaluation import read_questions  # noqa: E402
+from assistant.answering.condense import standalone_query  # noqa: E402
+from assistant.answering.extractive import assess  # noqa: E402
+from assistant.features.evaluation import read_questions  # noqa: E402
 
 MAX_FALSE_ABSTENTION = 0.02
 

@@ -21,7 +21,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import baselines  # noqa: E402
 
 from assistant import Assistant, Settings  # noqa: E402
-from assistant.evaluation import evaluate, read_questions  # noqa: E402
+from assistant.features.evaluation import evaluate, read_questions  # noqa: E402
 
 # (target words, hard maximum): the shipped default is 260 / 350; the others keep its ratio.
 SIZES = ((120, 160), (180, 240), (260, 350), (360, 480))

@@ -27,10 +27,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from assistant import Assistant, Settings, currency  # noqa: E402
-from assistant.evaluation import read_questions  # noqa: E402
-from assistant.lawdate import law_date  # noqa: E402
-from assistant.query import normalise_query  # noqa: E402
+from assistant import Assistant, Settings  # noqa: E402
+from assistant.features.evaluation import read_questions  # noqa: E402
+from assistant.law import in_force as currency  # noqa: E402
+from assistant.law.as_at import law_date  # noqa: E402
+from assistant.law.query import normalise_query  # noqa: E402
 from assistant.types import Answer  # noqa: E402
 
 AS_AT = date(2018, 9, 1)

@@ -92,7 +92,7 @@ def _children_peak(peak: list[int], stop: threading.Event) -> None:
         for children in Path("/proc/self/task").glob("*/children"):
             for pid in children.read_text().split():
                 try:
-                    if b"assistant.sandbox" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    if b"assistant.ingest.sandbox" not in Path(f"/proc/{pid}/cmdline").read_bytes():
                         continue
                     status = Path(f"/proc/{pid}/status").read_text()
                 except OSError:
@@ -113,15 +113,15 @@ def _asker(assistant, calls: list, stop: threading.Event, t0: float) -> None:
 
 def _upload(mode: str, path: Path, work: Path, settings) -> str:
     if mode == "in_process":
-        from assistant.chunking import chunk_document
-        from assistant.parsers import parse_file
+        from assistant.ingest.chunking import chunk_document
+        from assistant.ingest.parsers import parse_file
 
         try:
             doc = parse_file(path)
         except Exception as exc:  # the result is a data point, not a crash of the bench
             return f"error: {str(exc)[:160]}"
         return f"parsed: {len(chunk_document(doc)):,} passages"
-    from assistant.uploads import UserCollection
+    from assistant.features.uploads import UserCollection
 
     good = work / "rutland-notes.md"
     good.write_text(GOOD_NOTE, encoding="utf-8")

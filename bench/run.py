@@ -27,7 +27,7 @@ import calibrate  # noqa: E402
 from report import write_docs  # noqa: E402
 
 from assistant import Assistant, Settings  # noqa: E402
-from assistant.evaluation import evaluate, read_questions  # noqa: E402
+from assistant.features.evaluation import evaluate, read_questions  # noqa: E402
 
 LATENCY_QUESTIONS = [
     "When was Barnardo's appointed as Leicestershire's innovation partner?",

@@ -206,7 +206,8 @@ def main() -> None:
     try:
         if args.real:  # in a child: a child's peak RSS would start from this process's
             code = (
-                "from assistant import Settings; from assistant.embedding import make_embedder; "
+                "from assistant import Settings; "
+                "from assistant.models.embedding import make_embedder; "
                 f"make_embedder(Settings(embed_model={REAL_MODEL!r})).encoder"
             )
             subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

@@ -28,9 +28,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from assistant import Assistant, Settings  # noqa: E402
-from assistant.evaluation import read_questions  # noqa: E402
-from assistant.grounded import sentence_embedder  # noqa: E402
-from assistant.verify import (  # noqa: E402
+from assistant.answering.generate import sentence_embedder  # noqa: E402
+from assistant.answering.verify import (  # noqa: E402
     SUPPORT_MIN,
     Source,
     claim_text,
@@ -38,6 +37,7 @@ from assistant.verify import (  # noqa: E402
     split_answer,
     verify,
 )
+from assistant.features.evaluation import read_questions  # noqa: E402
 
 OUT = ROOT / "bench" / "results" / "verification.json"
 _MARKER = re.compile(r"\[(\d+)\]")

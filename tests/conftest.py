@@ -1,7 +1,7 @@
 """Shared fixtures: an isolated environment, settings on a temporary index, a mini corpus.
 
 Unit tests use the deterministic `fake-hash` embedder (hashed bag of words, defined in
-assistant/embedding.py), so they never load torch or touch the network. Tests marked `slow`
+assistant/models/embedding.py), so they never load torch or touch the network. Tests marked `slow`
 use the real shipped model; they are not skipped by default (the README test command runs them).
 """
 

@@ -1,7 +1,7 @@
 """Hostile uploads, made on the spot: small on disk, expensive to parse without caps.
 
-Used by tests/test_upload_limits.py (small sizes) and bench/hostile_uploads.py (the sizes of
-issue 17's probe). Each writes one file and returns its path.
+Used by tests/features/test_upload_limits.py (small sizes) and bench/hostile_uploads.py (the
+sizes of issue 17's probe). Each writes one file and returns its path.
 """
 
 from __future__ import annotations

@@ -210,3 +210,35 @@ def test_pack_errors_are_one_line(runner, with_module, tmp_path) -> None:
     uncovered = runner.invoke(app, ["pack", "Nottinghamshire's Acme partnership outcomes"])
     assert uncovered.exit_code == 2 and "does not cover" in uncovered.stderr
     assert "Traceback" not in uncovered.output
+
+
+def test_serve_works_from_any_directory_without_the_repository_on_the_path(
+    tmp_path: Path,
+) -> None:
+    """`assistant serve` reaches the page through the package (no `import app`, no sys.path
+    insertion): run from an empty folder, with only the installed package importable."""
+    import os
+    import subprocess
+    import sys
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "assistant").symlink_to(Path(__file__).resolve().parents[1] / "assistant")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = (
+        "import assistant.ui.server as server\n"
+        "server.main = lambda host=None, port=None: print('serving', host, port)\n"
+        "from assistant.cli import app\n"
+        "app(['serve', '--host', '127.0.0.1', '--port', '8123'])\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r})\n{code}"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "serving 127.0.0.1 8123" in result.stdout, result.stderr[-2000:]

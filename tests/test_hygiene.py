@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.export import Block, Report, write_report
-from assistant.feedback import feedback_path, record_feedback
-from assistant.serving import LoginGuard, RateLimiter, sweep_cache
+from assistant.features.export import Block, Report, write_report
+from assistant.features.feedback import feedback_path, record_feedback
+from assistant.features.uploads import UserCollection
 from assistant.types import Answer
-from assistant.uploads import UserCollection
+from assistant.ui.serving import LoginGuard, RateLimiter, sweep_cache
 
 
 class Clock:

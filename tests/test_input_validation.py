@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from assistant.cli import app
 from assistant.config import get_settings
 from assistant.errors import AssistantError, InvalidInput
-from assistant.retrieve import normalise_filters
+from assistant.retrieval.library import normalise_filters
 
 QUESTION = "What is the minimum period for the receipt of requests to participate?"
 

@@ -11,8 +11,8 @@ import pytest
 
 from assistant.api import Assistant
 from assistant.config import DEFAULT_EMBED_MODEL, Settings
-from assistant.query import normalise_query
-from assistant.store import Manifest, read_chunks
+from assistant.index.store import Manifest, read_chunks
+from assistant.law.query import normalise_query
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from assistant.cli import app as cli
 from assistant.config import get_settings
-from assistant.export import Block, Reference, Report, answer_report, to_docx, to_markdown
-from assistant.sanitize import markdown_url, safe_url, strip_controls
+from assistant.features.export import Block, Reference, Report, answer_report, to_docx, to_markdown
+from assistant.text.sanitize import markdown_url, safe_url, strip_controls
 from assistant.types import Answer, Chunk, Citation
 
 EVIL_URLS = [
@@ -72,7 +72,7 @@ def test_citations_never_carry_a_script_link() -> None:
 
 
 def test_the_source_card_renders_no_script_link() -> None:
-    from app import _card
+    from assistant.ui.render import card as _card
 
     raw = Citation(1, "d#0", "d", HOSTILE, "p. 1", "javascript:alert(document.domain)", 0.5, "t")
     html = _card(raw, HOSTILE)

@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from assistant.api import Assistant
-from assistant.chunking import chunk_document
 from assistant.config import Settings, get_settings
 from assistant.errors import IngestError
-from assistant.parsers import SUFFIXES, parse_file
-from assistant.parsers.text import parse_text
-from assistant.staging import consistency
-from assistant.store import read_chunks
+from assistant.index.staging import consistency
+from assistant.index.store import read_chunks
+from assistant.ingest.chunking import chunk_document
+from assistant.ingest.parsers import SUFFIXES, parse_file
+from assistant.ingest.parsers.text import parse_text
 from assistant.types import SourceDoc
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from assistant.dates import parse_day
+from assistant import parse_day
 from assistant.errors import InvalidInput
 from assistant.types import Answer, Stage
 from assistant.ui.render import (

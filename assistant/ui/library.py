@@ -8,7 +8,6 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.documents import catalogue, open_document
 from assistant.ui.render import document_markdown, library_choices
 
 TAB_ID = "tab-library"
@@ -25,14 +24,13 @@ class LibraryPages:
         """A library document as a page (Markdown)."""
         if not doc_id:
             return CHOOSE
-        settings = self.assistant.settings
-        doc = open_document(settings, doc_id, self.assistant.library.chunks)
-        return document_markdown(doc, catalogue(settings))
+        doc = self.assistant.document(doc_id)
+        return document_markdown(doc, self.assistant.catalogue())
 
     def open_from_address(self, request: gr.Request):
         """`?doc=<doc_id>` in the address opens this tab on that document. Outputs: tabs,
         picker, page."""
-        listed = catalogue(self.assistant.settings)
+        listed = self.assistant.catalogue()
         choices = library_choices(listed)
         doc_id = (getattr(request, "query_params", None) or {}).get("doc", "")
         if not doc_id:
@@ -54,7 +52,7 @@ def library_tab(pages: LibraryPages, on: Callable[..., None]) -> tuple[gr.Dropdo
             "it lists. Choose one to read it in full, with its sources and the date it was "
             "last reviewed. A document's title on a source card opens it here, in a new tab."
         )
-        listed = catalogue(pages.assistant.settings)
+        listed = pages.assistant.catalogue()
         pick = gr.Dropdown(library_choices(listed), label="Document", elem_id="library-pick")
         shown = gr.Markdown(CHOOSE, elem_id="library-doc")
     on(pick.input, pages.show, pick, shown)

@@ -1,5 +1,5 @@
 """Feedback on each answer: a thumb on the message, saved at once, then an optional comment
-saved as an amendment of that entry (assistant/feedback.py writes both lines)."""
+saved as an amendment of that entry (assistant/features/feedback.py writes both lines)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.config import Settings
-from assistant.feedback import record_feedback
-from assistant.serving import RateLimiter
+from assistant import Assistant
 from assistant.ui.chat import answer_number
+from assistant.ui.serving import RateLimiter
 
 TOO_MUCH_FEEDBACK = (
     "You have sent a lot of feedback in the last hour; thank you. Please try again later."
@@ -29,9 +28,9 @@ def client_key(request: gr.Request | None) -> str:
 class Ratings:
     """The Ask tab's feedback events, limited per client (`feedback_per_hour`)."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.limit = RateLimiter(settings.feedback_per_hour, 3600)
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.limit = RateLimiter(assistant.settings.feedback_per_hour, 3600)
 
     def rate(self, history, answers, persona, liked: gr.LikeData, request: gr.Request):
         """A thumb on one answer: recorded at once, and the comment box opens for that
@@ -47,7 +46,7 @@ class Ratings:
             return None, TOO_MUCH_FEEDBACK, gr.update(visible=True), ""
         rating = "helpful" if liked.liked else "not_helpful"
         user = getattr(request, "username", None) or ""
-        entry = record_feedback(self.settings, answers[k], rating, "", user, persona)
+        entry = self.assistant.record_feedback(answers[k], rating, "", user, persona)
         said = "helpful" if liked.liked else "not helpful"
         status = (
             f"Thank you: answer {k + 1} marked {said}, saved on this machine. "
@@ -67,8 +66,7 @@ class Ratings:
         if not self.limit.allow(client_key(request)):
             return TOO_MUCH_FEEDBACK, comment, rated
         user = getattr(request, "username", None) or ""
-        entry = record_feedback(
-            self.settings,
+        entry = self.assistant.record_feedback(
             answers[rated["answer"]],
             rated.get("rating", ""),
             comment,

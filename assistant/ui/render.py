@@ -15,12 +15,12 @@ from datetime import date
 from functools import lru_cache
 from urllib.parse import quote
 
-from assistant.cases import ATTRIBUTES as CASE_ATTRIBUTES
-from assistant.cases import LABELS as CASE_LABELS
-from assistant.cases import Case
-from assistant.dates import day_text
-from assistant.documents import LibraryDocument, Listing
-from assistant.sanitize import markdown_link_text, markdown_text, markdown_url, safe_url
+from assistant.features.cases import ATTRIBUTES as CASE_ATTRIBUTES
+from assistant.features.cases import LABELS as CASE_LABELS
+from assistant.features.cases import Case
+from assistant.features.documents import LibraryDocument, Listing
+from assistant.text.dates import day_text
+from assistant.text.sanitize import markdown_link_text, markdown_text, markdown_url, safe_url
 from assistant.types import UPLOAD_DOC_TYPE, Answer, Citation
 
 Catalogue = Mapping[str, Listing]

@@ -11,11 +11,13 @@ from types import SimpleNamespace
 import gradio as gr
 import pytest
 
-from app import Handlers, Workspace, _guarded
 from assistant.api import Assistant
 from assistant.errors import AssistantError
 from assistant.logs import BoundedStream, ShortRecords
 from assistant.types import Answer
+from assistant.ui.guards import guarded as _guarded
+from assistant.ui.handlers import Handlers
+from assistant.ui.workspace import Workspace
 
 
 def test_an_unexpected_error_is_a_clear_message_with_a_logged_reference(caplog) -> None:

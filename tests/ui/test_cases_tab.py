@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app import Handlers
 from assistant import Assistant, Settings
+from assistant.ui.handlers import Handlers
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from assistant.documents import catalogue
+from assistant.features.documents import catalogue
 from assistant.types import Answer
 from assistant.ui.chat import (
     FieldError,

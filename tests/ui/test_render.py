@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.cases import Case
-from assistant.documents import LibraryDocument, Listing, SourceLink
+from assistant.features.cases import Case
+from assistant.features.documents import LibraryDocument, Listing, SourceLink
 from assistant.types import UPLOAD_DOC_TYPE, Answer, Citation
 from assistant.ui.render import (
     cases_markdown,

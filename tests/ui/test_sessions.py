@@ -8,19 +8,19 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-from app import Users
 from assistant.config import Settings
+from assistant.features.users import Users
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTES = "# Rutland notes\n\nThe Rutland pilot paid carers a weekly supplement of forty pounds.\n"
 
 
-def _request(session: str, user: str | None = None) -> SimpleNamespace:
-    return SimpleNamespace(username=user, session_hash=session)
+def _request(session: str, user: str | None = None) -> tuple[str | None, str]:
+    """Who calls: (login, browser session), as the page's handlers pass them."""
+    return user, session
 
 
 @pytest.fixture
@@ -32,35 +32,35 @@ def users(mini_assistant, tmp_path: Path) -> Users:
 def test_anonymous_sessions_do_not_share_uploads(users: Users, tmp_path: Path) -> None:
     notes = tmp_path / "rutland.md"
     notes.write_text(NOTES, encoding="utf-8")
-    first = users.collection(_request("session-a"))
+    first = users.collection(*_request("session-a"))
     assert [r.ok for r in first.add([notes])] == [True]
-    second = users.collection(_request("session-b"))
+    second = users.collection(*_request("session-b"))
     assert second.documents() == []
     assert second.library() is None
-    assert [d.doc_id for d in users.collection(_request("session-a")).documents()] == ["rutland"]
+    assert [d.doc_id for d in users.collection(*_request("session-a")).documents()] == ["rutland"]
 
 
 def test_a_login_keeps_its_documents_across_sessions(users: Users, tmp_path: Path) -> None:
     notes = tmp_path / "rutland.md"
     notes.write_text(NOTES, encoding="utf-8")
-    users.collection(_request("s1", "alice")).add([notes])
-    again = users.collection(_request("s2", "alice"))
+    users.collection(*_request("s1", "alice")).add([notes])
+    again = users.collection(*_request("s2", "alice"))
     assert [d.doc_id for d in again.documents()] == ["rutland"]
-    assert users.collection(_request("s1")).documents() == []  # the anonymous one is apart
-    users.end_session(_request("s2", "alice"))
+    assert users.collection(*_request("s1")).documents() == []  # the anonymous one is apart
+    users.end_session(*_request("s2", "alice"))
     assert [d.doc_id for d in again.documents()] == ["rutland"]
 
 
 def test_an_ended_session_leaves_nothing_behind(users: Users, tmp_path: Path) -> None:
     notes = tmp_path / "rutland.md"
     notes.write_text(NOTES, encoding="utf-8")
-    collection = users.collection(_request("gone"))
+    collection = users.collection(*_request("gone"))
     collection.add([notes])
     folder = collection.files_dir.parent
     assert folder.is_relative_to(users.sessions_dir) and folder.exists()
-    users.end_session(_request("gone"))
+    users.end_session(*_request("gone"))
     assert not folder.exists()
-    assert users.collection(_request("gone")).documents() == []
+    assert users.collection(*_request("gone")).documents() == []
 
 
 def test_stale_sessions_are_swept_and_live_ones_kept(users: Users, tmp_path: Path) -> None:
@@ -80,7 +80,7 @@ def test_a_session_less_request_is_a_clear_error(users: Users) -> None:
     from assistant.errors import AssistantError
 
     with pytest.raises(AssistantError, match="reload"):
-        users.collection(_request(""))
+        users.collection(*_request(""))
 
 
 @pytest.mark.server

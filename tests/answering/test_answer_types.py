@@ -1,0 +1,127 @@
+"""The direct answer leads, and a question whose kind of answer the evidence does not state is
+refused with what is missing (a phone number, an amount for what it asks about)."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+from assistant.answering.extractive import Candidate, missing_type, select_units, states_not_known
+from assistant.answering.question import analyse
+from assistant.answering.units import Unit
+
+DF = {"pay": 2, "lawyer": 3, "council": 40, "contract": 30, "advertis": 5, "valu": 20, "appoint": 4}
+
+
+def _candidate(text: str, cosine: float, rank: int = 0, heading: str = "") -> Candidate:
+    vector = np.zeros(8, dtype=np.float32)
+    vector[zlib.crc32(text.encode()) % 8] = 1.0  # stable across runs, unlike hash()
+    return Candidate(rank, 0, Unit((0,), text, text), vector, cosine, heading)
+
+
+def test_an_amount_about_something_else_does_not_answer_a_money_question() -> None:
+    asked = analyse("how much did the council pay its lawyers?")
+    evidence = [_candidate("The contract was advertised at an estimated value of £704m.", 0.7)]
+    assert missing_type(asked, evidence, DF) == "an amount for what this question asks about"
+
+
+def test_an_amount_stated_with_the_question_terms_answers_it() -> None:
+    asked = analyse("how much did the council pay its lawyers?")
+    evidence = [
+        _candidate("The contract was advertised at an estimated value of £704m.", 0.7),
+        _candidate("The council paid its lawyers £12,000 for the advice.", 0.5),
+    ]
+    assert missing_type(asked, evidence, DF) is None
+
+
+def test_a_contact_detail_needs_one_in_the_evidence() -> None:
+    asked = analyse("what number do I ring for the commissioning team?")
+    assert missing_type(asked, [_candidate("The team sits in County Hall.", 0.9)], DF) == (
+        "phone numbers or other contact details"
+    )
+    listed = _candidate("Ring the team on 0116 305 0000 about the commissioning team.", 0.9)
+    assert missing_type(asked, [listed], DF) is None
+
+
+def test_kinds_the_library_never_holds_are_named() -> None:
+    asked = analyse("what salary does the programme lead get?")
+    assert missing_type(asked, [_candidate("Pay rose by £2m in 2019.", 0.9)], DF) == (
+        "salaries or staff pay"
+    )
+
+
+def test_a_dated_sentence_leads_a_when_question_over_a_closer_undated_one() -> None:
+    asked = analyse("When was Barnardo's appointed as partner?")
+    undated = _candidate("Barnardo's was appointed as partner after a long process.", 0.80)
+    dated = _candidate("Barnardo's was appointed as partner in December 2018.", 0.76)
+    chosen = select_units(asked, [undated, dated], [frozenset()], 2, DF)
+    assert chosen[0] == 1
+
+
+def test_a_sentence_far_behind_does_not_lead_just_for_its_date() -> None:
+    asked = analyse("When was Barnardo's appointed as partner?")
+    close = _candidate("Barnardo's was appointed as partner after a long process.", 0.90)
+    far = _candidate("The weather in December 2018 was cold.", 0.10)
+    assert select_units(asked, [close, far], [frozenset()], 2, DF)[0] == 0
+
+
+def test_a_unit_about_the_other_regime_does_not_lead() -> None:
+    asked = analyse("under the old rules how long was the standstill for light touch contracts?")
+    act = _candidate("Under the Act, light touch standstill is 8 working days.", 0.80)
+    pcr = _candidate("Standstill applied to light touch contracts: 10 days.", 0.74, 1)
+    pcr_heading = "PCR 2015 regulations 84-87: reports and standstill"
+    pcr = Candidate(1, 0, pcr.unit, pcr.vector, pcr.cosine, pcr_heading)
+    assert select_units(asked, [act, pcr], [frozenset(), frozenset()], 2, DF)[0] == 1
+    neutral = analyse("how long was the standstill for light touch contracts?")
+    assert select_units(neutral, [act, pcr], [frozenset(), frozenset()], 2, DF)[0] == 0
+
+
+def test_the_shipped_assistant_refuses_a_phone_number_and_keeps_the_nearest(mini_assistant):
+    answer = mini_assistant.ask("What is the phone number of the council's commissioning team?")
+    assert answer.abstained
+    assert "does not give phone numbers" in answer.text
+    assert answer.nearest and not answer.citations
+
+
+def test_of_two_dated_units_the_one_holding_more_of_the_question_leads() -> None:
+    asked = analyse("cut-off date for a sub-central PIN used as the call for competition?")
+    df = {"sub": 3, "central": 3, "pin": 4, "call": 5, "competit": 6, "cut": 9}
+    vague = _candidate("A sub-central PIN sent before 24 February 2025 is not saved.", 0.86)
+    exact = _candidate(
+        "A sub-central PIN used as a call for competition before 26 May 2023 is saved.", 0.78
+    )
+    assert select_units(asked, [vague, exact], [frozenset()], 2, df)[0] == 1
+
+
+def test_with_the_regime_stated_for_the_day_a_unit_about_the_other_is_left_out() -> None:
+    import dataclasses
+
+    asked = analyse("Which regime applies if our tender notice went out on 20 February 2025?")
+    pcr = _candidate("The 2015 Regulations govern procurements commenced before that day.", 0.7)
+    act = _candidate("Because the tender notice came after go-live, the Act applies.", 0.8, 1)
+    both = [frozenset(), frozenset()]
+    assert 1 in select_units(asked, [pcr, act], both, 2, DF)
+    held = dataclasses.replace(asked, regimes=frozenset({"PCR2015"}), regime_fixed=True)
+    assert select_units(held, [pcr, act], both, 2, DF) == [0]
+
+
+def test_a_lead_saying_the_thing_is_not_established_is_not_an_answer() -> None:
+    asked = analyse("what does E3M actually stand for?")
+    assert states_not_known(
+        asked, _candidate("What the letters E3M stand for is unconfirmed.", 0.8)
+    )
+    scoring = analyse("what quality/price split did leicestershire use?")
+    lead = _candidate(
+        "That is a reading of reg. 67, not Leicestershire's scoring, which is not known.", 0.7
+    )
+    assert states_not_known(scoring, lead)
+    assert not states_not_known(asked, _candidate("E3M is a social enterprise network.", 0.8))
+
+
+def test_a_caveated_figure_still_answers_the_figure_asked_for() -> None:
+    asked = analyse("how much new money did the partnership bring in during its first year")
+    caveated = _candidate(
+        "Figures such as about £1.9m of new income in the first year are unconfirmed.", 0.8
+    )
+    assert not states_not_known(asked, caveated)
