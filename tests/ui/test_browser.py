@@ -125,6 +125,23 @@ def _tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
 
+def _click_until(page, selector: str, index: int, shown: str, tries: int = 5) -> None:
+    """Click the `index`th match of `selector` until `shown` appears. The chat re-renders its
+    messages after a rating, and on a loaded machine a click can land on a button that is
+    being replaced (it then does nothing); a person would click again, and so does this."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    buttons = page.locator(selector)
+    for attempt in range(tries):
+        (buttons.last if index == -1 else buttons.nth(index)).click()
+        try:
+            page.get_by_text(shown).wait_for(timeout=WAIT_MS // tries)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+
+
 def _download(page, button: str, link_box: str, target: Path) -> Path:
     page.locator(button).click()
     link = page.locator(f"{link_box} a").first
@@ -233,10 +250,8 @@ def test_a_thumb_on_a_message_is_recorded_with_an_optional_comment(page, app) ->
     """Issue 16, item 4: every answer has its own thumbs; the comment box opens after one."""
     path = app.user_data_dir / "feedback.jsonl"
     before = len(path.read_text(encoding="utf-8").splitlines()) if path.exists() else 0
-    page.locator("#chat button[aria-label='Like']").first.click()  # the first answer
-    page.get_by_text("answer 1 marked helpful").wait_for()
-    page.locator("#chat button[aria-label='Dislike']").last.click()  # the last answer
-    page.get_by_text("marked not helpful").wait_for()
+    _click_until(page, "#chat button[aria-label='Like']", 0, "answer 1 marked helpful")
+    _click_until(page, "#chat button[aria-label='Dislike']", -1, "marked not helpful")
     page.locator("#feedback-comment textarea").fill("Clear, with the regulation cited.")
     page.locator("#feedback-send").click()
     page.get_by_text("your comment is saved").wait_for()
