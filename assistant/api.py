@@ -37,6 +37,7 @@ from assistant.answering.provenance import with_provenance
 from assistant.answering.question import Question, analyse, thesaurus
 from assistant.answering.units import build_units
 from assistant.answering.verify import claim_text, has_citations, split_answer
+from assistant.answering.weights import ComposerWeights, SupportRule
 from assistant.config import Settings, get_settings, offline_environment
 from assistant.errors import InvalidInput
 from assistant.features.services import Services
@@ -44,7 +45,7 @@ from assistant.index.sentence_vectors import stored_for
 from assistant.index.store import Manifest, index_embedding_path, path_mismatch
 from assistant.ingest.pipeline import IngestReport, Progress, build_index
 from assistant.law.as_at import LawDate, asks_which_law, law_date
-from assistant.law.in_force import SEARCH_DEPTH, at_date, fits_date, prefer_in_force
+from assistant.law.in_force import at_date, fits_date, prefer_in_force
 from assistant.law.query import normalise_query
 from assistant.models.embedding import embed_texts, embedding_path
 from assistant.models.llm import ChatModel
@@ -103,6 +104,8 @@ class Assistant(Services):
         offline_environment()
         self.settings = settings or get_settings()
         limit_blas_threads(self.settings.blas_threads)
+        self.weights = ComposerWeights.from_settings(self.settings)
+        self.support = SupportRule.from_settings(self.settings)
         self._library: Searchable | None = None
         self._generator: ChatModel | None = None
         # units with no stored sentence vector (a short list item), embedded once
@@ -242,19 +245,21 @@ class Assistant(Services):
         timings["embed_ms"] = _ms(start)
         mark = time.perf_counter()
         k = top_k or self.settings.top_k
-        found = library.search(query, filters, k * SEARCH_DEPTH, vector.tolist(), asked.concepts)
-        found = self._with_topic_search(found, query, asked, filters, k * SEARCH_DEPTH)
+        depth = k * self.settings.search_depth
+        found = library.search(query, filters, depth, vector.tolist(), asked.concepts)
+        found = self._with_topic_search(found, query, asked, filters, depth)
         law = law_date(question, as_at, library, context)  # the given date, else the question's
         as_at = law.day
         asked = _judged_under(asked, law, library, question)
-        hits = prefer_in_force(found, as_at, f"{question} {query}")[:k]
+        factors = (self.settings.out_of_force, self.settings.out_of_force_at_date)
+        hits = prefer_in_force(found, as_at, f"{question} {query}", factors=factors)[:k]
         timings["retrieve_ms"] = _ms(mark)
         mark = time.perf_counter()
         # a date re-ranks the passages found; it does not make the library know less
         best = max(
             (h.dense_score for h in [*hits, *found[:k]] if h.dense_score is not None), default=0.0
         )
-        evidence = assess(question, hits, best, library.term_df)
+        evidence = assess(question, hits, best, library.term_df, self.weights)
         answer: Answer | None = None
         if not evidence.sufficient(self.settings.abstain_threshold):
             answer = abstain(question, hits, evidence)
@@ -281,7 +286,9 @@ class Assistant(Services):
                 if stages:
                     yield _stage("verify")
                 embed = sentence_embedder(library, passages, shown)
-                answer, check = verified(answer.text, question, answer.citations, embed)
+                answer, check = verified(
+                    answer.text, question, answer.citations, embed, self.support
+                )
                 notes += verification_notes(check)
         if stages and as_at is not None:
             yield _stage("date", day=day_text(as_at))
@@ -321,7 +328,7 @@ class Assistant(Services):
         if stages:
             yield _stage("verify")
         embed = sentence_embedder(self.library, sources)
-        answer, check = verified_generation(text, question, sources, embed)
+        answer, check = verified_generation(text, question, sources, embed, self.support)
         if check.claims and not check.supported:
             return None, [
                 f"None of the {check.claims} sentences of the {self.generator.label}'s answer "
@@ -384,13 +391,14 @@ class Assistant(Services):
         """The extractive answer, and the vectors of its sentences as shown (so verifying it
         needs no embedding)."""
         candidates = self._candidates(hits, vector)
-        lacking = missing_type(asked, candidates, self.library.term_df)
+        lacking = missing_type(asked, candidates, self.library.term_df, self.weights)
         if lacking:
             return abstain(question, hits, Evidence(0.0, ()), lacking), {}
         names = [thesaurus().named(f"{h.chunk.title} {h.chunk.locator}") for h in hits]
         limit = self.settings.answer_sentences
         df = self.library.term_df
-        chosen = [candidates[i] for i in select_units(asked, candidates, names, limit, df)]
+        picks = select_units(asked, candidates, names, limit, df, self.weights)
+        chosen = [candidates[i] for i in picks]
         if not chosen:  # passages too short to quote from: say so rather than answer blank
             return abstain(question, hits, Evidence(0.0, ())), {}
         if states_not_known(asked, chosen[0]):

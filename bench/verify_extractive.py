@@ -30,7 +30,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from assistant import Assistant, Settings  # noqa: E402
 from assistant.answering.generate import sentence_embedder  # noqa: E402
 from assistant.answering.verify import (  # noqa: E402
-    SUPPORT_MIN,
     Source,
     claim_text,
     is_claim,
@@ -74,7 +73,7 @@ def _controls(assistant, answers, rng: random.Random) -> dict:
         for claim, n in _claims(answer):
             other = _other_passage(assistant.library, by_n[n].doc_id, rng)
             wrong_source = Source(1, other.text, other.title, other.locator)
-            check = verify(f"{claim} [1]", [wrong_source], embed)
+            check = verify(f"{claim} [1]", [wrong_source], embed, assistant.support)
             wrong += 1
             accepted += check.unsupported == ()
             figures = _FIGURE.findall(claim)
@@ -82,7 +81,9 @@ def _controls(assistant, answers, rng: random.Random) -> dict:
                 changed = _FIGURE.sub(lambda m: str(int(m.group(0)) + 1), claim, count=1)
                 source = Source(1, by_n[n].text, by_n[n].title, by_n[n].locator)
                 altered += 1
-                caught += verify(f"{changed} [1]", [source], embed).unsupported != ()
+                caught += (
+                    verify(f"{changed} [1]", [source], embed, assistant.support).unsupported != ()
+                )
     return {
         "wrong_source_claims": wrong,
         "wrong_source_accepted_share": round(accepted / wrong, 4) if wrong else None,
@@ -112,7 +113,8 @@ def run(assistant: Assistant) -> dict:
         dangling += sum(int(n) not in numbers for n in _MARKER.findall(answer.text))
         started = time.perf_counter()
         hits = [_hit(c) for c in answer.citations]
-        check = verify(answer.text, _sources(answer), sentence_embedder(assistant.library, hits))
+        embed = sentence_embedder(assistant.library, hits)
+        check = verify(answer.text, _sources(answer), embed, assistant.support)
         seconds.append(time.perf_counter() - started)
         claims, supported = claims + check.claims, supported + check.supported
         flagged += [{"question": row["question"], "sentence": u} for u in check.unsupported]
@@ -126,7 +128,7 @@ def run(assistant: Assistant) -> dict:
         "dangling_citations_in_answers": dangling,
         "dangling_citations_removed_by_verifier": removed,
         "verify_ms_median": round(statistics.median(seconds) * 1000, 2) if seconds else None,
-        "support_threshold": SUPPORT_MIN,
+        "support_threshold": assistant.settings.support_min,
         "controls": _controls(assistant, answers, random.Random(0)),
         "flagged": flagged,
     }

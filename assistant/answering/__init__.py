@@ -9,4 +9,5 @@
 - `verify`, `facts`: every sentence checked against the sources it cites.
 - `provenance`: whether a sentence comes from the library or a user's upload.
 - `prompts`: every prompt sent to a language model.
+- `weights`: the composer's and the verifier's calibrated numbers, from the settings.
 """

@@ -21,6 +21,7 @@ from assistant.answering.question import (
 )
 from assistant.answering.units import Unit
 from assistant.answering.verify import split_answer
+from assistant.answering.weights import DEFAULT_WEIGHTS, ComposerWeights
 from assistant.law.query import ACRONYMS
 from assistant.text.citations import READABLE
 from assistant.text.dates import date_mentions
@@ -34,31 +35,8 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 _NUMBER = re.compile(r"\b\d+(?:[/.,]\d+)*\b")
 _YEAR = re.compile(r"(19|20)\d\d")
 
-# Weights of the unit score: meaning first, shared terms second, source rank a tie-break;
-# then the answer type, the case named, and penalties (chosen on the blind set's dev half).
-W_COSINE, W_TERMS, W_RANK = 1.0, 0.35, 0.15
-W_TYPE, W_ENTITY, W_OTHER_CASE, W_DANGLING, W_QUOTED = 0.15, 0.05, 0.2, 0.3, 0.3
-W_NOVEL = 0.2
-# A unit that names only the other regime than the one the question names ("under the Act ..."
-# for "under the old rules, how long?") is context, not the answer.
-W_OTHER_REGIME = 0.2
-W_WRONG_DAY = 1.0
-# The direct answer is chosen among the units scoring at least this share of the best.
-LEAD_RATIO = 0.9
-# ... or, when none of those states the wanted figure, among units at least this share.
-LEAD_TYPED_FLOOR = 0.75
-# A figure answers a question only if its unit (with the passage heading) holds this share of
-# the question's content terms, weighted by rarity (chosen on the blind set's dev half).
-ANCHOR_SHARE = 0.3
 _QUOTED = re.compile(r"^[\"“‘']")
 _ABOUT_CLAIMS = re.compile(r"\b(myths?|misconceptions?|claims?|misunderstand\w*|wrong)\b", re.I)
-# A sentence must score this share of the best one to join the answer (keeps answers tight).
-KEEP_RATIO = 0.72
-# Redundancy penalty in the maximal-marginal-relevance selection.
-MMR_LAMBDA = 0.6
-# A name used in at most this many passages is specific (a council, a case): the passages
-# found must mention it. Commoner names (England, NPPS) need only be in the library.
-RARE_DF = 3
 _CALENDAR = {
     "January",
     "February",
@@ -101,7 +79,11 @@ class Evidence:
 
 
 def assess(
-    question: str, hits: Sequence[Hit], best_cosine: float, vocabulary: Mapping[str, int]
+    question: str,
+    hits: Sequence[Hit],
+    best_cosine: float,
+    vocabulary: Mapping[str, int],
+    weights: ComposerWeights = DEFAULT_WEIGHTS,
 ) -> Evidence:
     """Unknown terms count only when they name something: capitalised words (but the first,
     which is capitalised anyway) absent from the passages found, figures absent from them, and
@@ -117,7 +99,7 @@ def assess(
             continue
         if word in ACRONYMS:
             continue  # spelled out in the query ("CCN" -> contract change notice)
-        rare = vocabulary.get(stem[0], 0) <= RARE_DF
+        rare = vocabulary.get(stem[0], 0) <= weights.rare_df
         if stem[0] not in vocabulary or (rare and stem[0] not in evidence_terms):
             unknown.append(word)
     plain = _CITATION_SPAN.sub(" ", question)
@@ -162,33 +144,38 @@ def _novelty(question: Question, text: str) -> float:
     return len(terms - question.terms) / len(terms) if terms else 0.0
 
 
-def unit_score(question: Question, candidate: Candidate, passage_names: frozenset[str]) -> float:
+def unit_score(
+    question: Question,
+    candidate: Candidate,
+    passage_names: frozenset[str],
+    weights: ComposerWeights = DEFAULT_WEIGHTS,
+) -> float:
     """Meaning first, then shared terms; then whether the unit carries what the question asks
     for (a date for "when", the items of a list) and is about the case it names."""
-    unit = candidate.unit
-    score = W_COSINE * candidate.cosine + W_TERMS * _term_overlap(question.topic_terms, unit.text)
-    score += W_RANK / (1 + candidate.rank)
-    score += W_NOVEL * _novelty(question, unit.text)
+    unit, w = candidate.unit, weights
+    score = w.cosine * candidate.cosine + w.terms * _term_overlap(question.topic_terms, unit.text)
+    score += w.rank / (1 + candidate.rank)
+    score += w.novel * _novelty(question, unit.text)
     kind = question.answer_type
     if (kind is AnswerType.LIST and unit.items) or carries(unit.text, kind, question.text):
-        score += W_TYPE
+        score += w.type
     if unit.announces and not unit.items:
-        score -= W_DANGLING  # "... in one of two ways." without the ways
+        score -= w.dangling  # "... in one of two ways." without the ways
     if question.entities:
         words = thesaurus()
         named = passage_names | words.named(unit.text)
         if named & question.entities:
-            score += W_ENTITY
+            score += w.entity
         cases = words.cases_of(question.entities)
         if named & words.cases and not named & cases:
-            score -= W_OTHER_CASE  # about Newport when the question asks about Leicestershire
+            score -= w.other_case  # about Newport when the question asks about Leicestershire
     if question.regimes:
         said = thesaurus().regimes_named(unit.text) or thesaurus().regimes_named(candidate.heading)
         if said and not said & question.regimes:
             # with the regime stated for the day asked about, the other one's rules mislead
-            score -= W_WRONG_DAY if question.regime_fixed else W_OTHER_REGIME
+            score -= w.wrong_day if question.regime_fixed else w.other_regime
     if _QUOTED.match(unit.text) and not _ABOUT_CLAIMS.search(question.text):
-        score -= W_QUOTED  # a quoted claim (a myth the passage then corrects) is no answer
+        score -= w.quoted  # a quoted claim (a myth the passage then corrects) is no answer
     return score
 
 
@@ -198,26 +185,27 @@ def select_units(
     names: Sequence[frozenset[str]],
     limit: int,
     df: Mapping[str, int] | None = None,
+    weights: ComposerWeights = DEFAULT_WEIGHTS,
 ) -> list[int]:
     """Indices into `candidates`: the direct answer first, then up to `limit - 1` supporting
     units in order of relevance (maximal marginal relevance against those already chosen)."""
     if not candidates:
         return []
-    scores = np.array([unit_score(question, c, names[c.rank]) for c in candidates])
+    scores = np.array([unit_score(question, c, names[c.rank], weights) for c in candidates])
     vectors = np.stack([c.vector for c in candidates])
     chosen: list[int] = []
     best = float(scores.max())
     anchors = question.anchors(df) if df else []
-    chosen.append(_lead(question, candidates, scores, anchors))
+    chosen.append(_lead(question, candidates, scores, anchors, weights))
     while len(chosen) < limit:
         if chosen:
             redundancy = (vectors @ vectors[chosen].T).max(axis=1)
-            mmr = scores - MMR_LAMBDA * np.clip(redundancy - 0.5, 0, None)
+            mmr = scores - weights.mmr_lambda * np.clip(redundancy - 0.5, 0, None)
         else:
             mmr = scores.copy()
         mmr[chosen] = -np.inf
         pick = int(mmr.argmax())
-        if not np.isfinite(mmr[pick]) or (chosen and scores[pick] < KEEP_RATIO * best):
+        if not np.isfinite(mmr[pick]) or (chosen and scores[pick] < weights.keep_ratio * best):
             break
         chosen.append(pick)
     return chosen
@@ -237,19 +225,20 @@ def _lead(
     candidates: Sequence[Candidate],
     scores: np.ndarray,
     anchors: Sequence[tuple[frozenset[str], float]],
+    weights: ComposerWeights = DEFAULT_WEIGHTS,
 ) -> int:
-    """The direct answer: of the units scoring within LEAD_RATIO of the best, one that states
+    """The direct answer: of the units scoring within `lead_ratio` of the best, one that states
     the wanted kind of figure or provision, then one that holds what the question asks about
     (its anchor terms), then the best scoring."""
     kind = question.answer_type
     typed = kind in FIGURES or kind is AnswerType.PROVISION
-    floor = LEAD_RATIO * float(scores.max())
+    floor = weights.lead_ratio * float(scores.max())
     near = [i for i in range(len(candidates)) if scores[i] >= floor]
 
     def key(i: int) -> tuple[bool, bool, float, float]:
         unit = candidates[i].unit
         share = _anchor_share(anchors, f"{unit.raw} {candidates[i].heading}")
-        held = share >= ANCHOR_SHARE
+        held = share >= weights.anchor_share
         return (
             typed and carries(unit.text, kind, question.text),
             held,
@@ -264,7 +253,7 @@ def _lead(
         stated = [
             i
             for i in range(len(candidates))
-            if scores[i] >= LEAD_TYPED_FLOOR * float(scores.max()) and all(key(i)[:2])
+            if scores[i] >= weights.lead_typed_floor * float(scores.max()) and all(key(i)[:2])
         ]
         if stated:
             return max(stated, key=lambda i: float(scores[i]))
@@ -272,7 +261,10 @@ def _lead(
 
 
 def missing_type(
-    question: Question, candidates: Sequence[Candidate], df: Mapping[str, int]
+    question: Question,
+    candidates: Sequence[Candidate],
+    df: Mapping[str, int],
+    weights: ComposerWeights = DEFAULT_WEIGHTS,
 ) -> str | None:
     """What the library does not give, or None. A question that asks for a kind of fact the
     library never holds (a salary, a phone number), or for a figure (a date, an amount) that
@@ -289,7 +281,7 @@ def missing_type(
     if not anchors:
         return None
     for c in candidates:
-        held = _anchor_share(anchors, f"{c.unit.raw} {c.heading}") >= ANCHOR_SHARE
+        held = _anchor_share(anchors, f"{c.unit.raw} {c.heading}") >= weights.anchor_share
         if held and carries(c.unit.text, kind, question.text):
             return None
     return f"{DESCRIBED[kind]} for what this question asks about"

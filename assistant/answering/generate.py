@@ -20,6 +20,7 @@ from assistant.answering.prompts import (
     concerns_procurement,
 )
 from assistant.answering.verify import Embed, Source, Verification, verify
+from assistant.answering.weights import DEFAULT_SUPPORT, SupportRule
 from assistant.index.sentence_vectors import stored_for
 from assistant.models.embedding import embed_texts
 from assistant.models.llm import ChatModel, LLMUnavailable
@@ -116,12 +117,16 @@ def _templates(sources: Sequence[Hit]) -> list[Citation]:
 
 
 def verified(
-    text: str, question: str, citations: Sequence[Citation], embed: Embed
+    text: str,
+    question: str,
+    citations: Sequence[Citation],
+    embed: Embed,
+    rule: SupportRule = DEFAULT_SUPPORT,
 ) -> tuple[Answer, Verification]:
     """`text` verified against `citations` (source n is the citation numbered n): dangling
     citations removed, unsupported sentences flagged, citations renumbered by first use."""
     sources = [Source(c.n, c.text, c.title, c.locator) for c in citations]
-    check = verify(text, sources, embed)
+    check = verify(text, sources, embed, rule)
     by_n = {c.n: c for c in citations}
     kept = sorted(check.numbering.items(), key=lambda item: item[1])
     cited = tuple(
@@ -135,9 +140,13 @@ def verified(
 
 
 def verified_generation(
-    text: str, question: str, sources: Sequence[Hit], embed: Embed
+    text: str,
+    question: str,
+    sources: Sequence[Hit],
+    embed: Embed,
+    rule: SupportRule = DEFAULT_SUPPORT,
 ) -> tuple[Answer, Verification]:
-    return verified(text, question, _templates(sources), embed)
+    return verified(text, question, _templates(sources), embed, rule)
 
 
 def verification_notes(check: Verification) -> list[str]:

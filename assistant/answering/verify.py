@@ -17,18 +17,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answering.facts import Facts, SourceFacts, key_terms, stated
+from assistant.answering.weights import DEFAULT_SUPPORT, SupportRule
 from assistant.text.markers import MARKERS, map_markers, numbers_in
 from assistant.text.sentences import ABBREVIATIONS, split_sentences
 
 Embed = Callable[[list[str]], np.ndarray]  # texts -> one row per text
 
-# support = W_COS * best cosine with a sentence of the source + W_TERMS * share of the claim's
-# key terms in the source. A claim is supported at SUPPORT_MIN or more (and with exact numbers).
-# Checked by bench/verify_extractive.py on the shipped model and the question set: verbatim
-# sentences score 1.0; cited to a passage of another document, 1.7% pass; with one figure
-# changed, 84% are caught (bench/results/verification.json).
-W_COS, W_TERMS = 0.5, 0.5
-SUPPORT_MIN = 0.55
+# How much support a claim needs is the SupportRule (settings support_*). Checked by
+# bench/verify_extractive.py on the shipped model and the question set: verbatim sentences
+# score 1.0; cited to a passage of another document, 1.7% pass; with one figure changed, 84%
+# are caught (bench/results/verification.json).
 # A sentence with fewer key terms (a heading, "In short:") states nothing to check.
 MIN_CLAIM_TERMS = 3
 FLAG = "[unverified]"
@@ -140,7 +138,7 @@ def _prepare(sources: Sequence[Source], embed: Embed) -> dict[int, _Prepared]:
 
 
 def _support(
-    vector: np.ndarray, terms: set[str], facts: Facts, chosen: list[_Prepared]
+    vector: np.ndarray, terms: set[str], facts: Facts, chosen: list[_Prepared], rule: SupportRule
 ) -> tuple[float, bool]:
     """(score, numbers and dates all found) of a claim against the union of `chosen`."""
     if not chosen:
@@ -148,7 +146,9 @@ def _support(
     cosine = max(float((p.vectors @ vector).max()) if len(p.vectors) else 0.0 for p in chosen)
     union = set().union(*(p.terms for p in chosen))
     overlap = len(terms & union) / len(terms) if terms else 0.0
-    return W_COS * cosine + W_TERMS * overlap, stated(facts, terms, [p.facts for p in chosen])
+    return rule.cosine * cosine + rule.terms * overlap, stated(
+        facts, terms, [p.facts for p in chosen]
+    )
 
 
 def _best_quote(vector: np.ndarray, prepared: _Prepared) -> str:
@@ -169,28 +169,38 @@ def _flag(sentence: str) -> str:
 
 
 def _check(
-    vector: np.ndarray, claim: str, valid: list[int], prepared: dict[int, _Prepared]
+    vector: np.ndarray,
+    claim: str,
+    valid: list[int],
+    prepared: dict[int, _Prepared],
+    rule: SupportRule,
 ) -> tuple[bool, list[int], float, str]:
     """(supported, sources it cites now, score, note): its own citations first, then the best
     single source for a claim they do not support."""
     terms, facts = key_terms(claim), Facts.of(claim)
     score, note = 0.0, "uncited"
     if valid:
-        score, exact = _support(vector, terms, facts, [prepared[n] for n in valid])
-        if exact and score >= SUPPORT_MIN:
+        score, exact = _support(vector, terms, facts, [prepared[n] for n in valid], rule)
+        if exact and score >= rule.minimum:
             return True, valid, score, ""
         note = "weak" if exact else "numbers"
     ranked = sorted(
-        ((*_support(vector, terms, facts, [p]), n) for n, p in prepared.items() if n not in valid),
+        (
+            (*_support(vector, terms, facts, [p], rule), n)
+            for n, p in prepared.items()
+            if n not in valid
+        ),
         key=lambda r: (r[1], r[0]),
         reverse=True,
     )
-    if ranked and ranked[0][1] and ranked[0][0] >= SUPPORT_MIN:
+    if ranked and ranked[0][1] and ranked[0][0] >= rule.minimum:
         return True, [ranked[0][2]], ranked[0][0], "re-cited" if valid else "cited added"
     return False, valid, score, note
 
 
-def verify(text: str, sources: Sequence[Source], embed: Embed) -> Verification:
+def verify(
+    text: str, sources: Sequence[Source], embed: Embed, rule: SupportRule = DEFAULT_SUPPORT
+) -> Verification:
     """Check every sentence of `text` against the sources it cites (see the module doc)."""
     prepared = _prepare(sources, embed)
     pieces = split_answer(text.replace(f" {FLAG}", ""))  # re-verifying gives the same text
@@ -209,7 +219,7 @@ def verify(text: str, sources: Sequence[Source], embed: Embed) -> Verification:
             rows.append((kept, False, True, valid, 0.0, ""))
             continue
         vector = next(vectors)
-        supported, final, score, note = _check(vector, claim, valid, prepared)
+        supported, final, score, note = _check(vector, claim, valid, prepared, rule)
         if final != valid:
             kept = _append(map_markers(piece, lambda n: None), "".join(f"[{n}]" for n in final))
         for n in final if supported else ():

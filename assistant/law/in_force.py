@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from assistant.config import Settings
 from assistant.law import thresholds
 from assistant.law.as_at import LawDate, asks_which_law
 from assistant.law.regimes import named_regimes
@@ -27,13 +28,11 @@ from assistant.text.markers import renumber
 from assistant.types import Answer, Chunk, Citation, Hit
 
 STATUSES = ("current", "historical", "superseded")
-# Rank factors for a passage not in force on the day asked about: it drops below in-force
-# passages of similar rank without vanishing. Softer when no date was given (current material
-# wins, but an undated question may still be about the old rules); measured in docs/currency.md.
-OUT_OF_FORCE = 0.9
-OUT_OF_FORCE_AT_DATE = 0.6
-# Candidates re-ranked per answer, as a multiple of top_k, so in-force passages can move up.
-SEARCH_DEPTH = 3
+# Rank factors for a passage not in force on the day asked about (settings out_of_force and
+# out_of_force_at_date): it drops below in-force passages of similar rank without vanishing.
+# Softer when no date was given (current material wins, but an undated question may still be
+# about the old rules); measured in docs/currency.md.
+_DEFAULTS = Settings.model_construct()
 _IN_FORCE = re.compile(
     rf"\bin force (?:from (?P<since>{DATE_PATTERN})"
     rf"|(?P<a>{DATE_PATTERN}) (?:to|–|-) (?P<b>{DATE_PATTERN}))",
@@ -104,12 +103,17 @@ def in_force(chunk: Chunk, day: date | None, today: date | None = None) -> bool 
 
 
 def prefer_in_force(
-    hits: Sequence[Hit], as_at: date | None, question: str = "", today: date | None = None
+    hits: Sequence[Hit],
+    as_at: date | None,
+    question: str = "",
+    today: date | None = None,
+    factors: tuple[float, float] = (_DEFAULTS.out_of_force, _DEFAULTS.out_of_force_at_date),
 ) -> list[Hit]:
     """Hits re-ranked so material in force on `as_at` (current material when None) comes
-    first; passages of a regime the question names keep their place."""
+    first; passages of a regime the question names keep their place. `factors` multiply the
+    score of a passage not in force: (without a date, at a date)."""
     named = named_regimes(question)
-    factor = OUT_OF_FORCE if as_at is None else OUT_OF_FORCE_AT_DATE
+    factor = factors[0] if as_at is None else factors[1]
     scored = []
     for hit in hits:
         out = (

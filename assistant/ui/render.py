@@ -15,12 +15,18 @@ from datetime import date
 from functools import lru_cache
 from urllib.parse import quote
 
-from assistant.features.cases import ATTRIBUTES as CASE_ATTRIBUTES
-from assistant.features.cases import LABELS as CASE_LABELS
-from assistant.features.cases import Case
-from assistant.features.documents import LibraryDocument, Listing
-from assistant.text.dates import day_text
-from assistant.text.sanitize import markdown_link_text, markdown_text, markdown_url, safe_url
+from assistant import (
+    CASE_ATTRIBUTES,
+    CASE_LABELS,
+    Case,
+    LibraryDocument,
+    Listing,
+    day_text,
+    markdown_link_text,
+    markdown_text,
+    markdown_url,
+    safe_url,
+)
 from assistant.types import UPLOAD_DOC_TYPE, Answer, Citation
 
 Catalogue = Mapping[str, Listing]

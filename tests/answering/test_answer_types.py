@@ -125,3 +125,27 @@ def test_a_caveated_figure_still_answers_the_figure_asked_for() -> None:
         "Figures such as about £1.9m of new income in the first year are unconfirmed.", 0.8
     )
     assert not states_not_known(asked, caveated)
+
+
+def test_the_composer_weights_come_from_the_settings() -> None:
+    import dataclasses
+
+    from assistant.answering.weights import DEFAULT_WEIGHTS, ComposerWeights
+    from assistant.config import Settings
+
+    asked = analyse("how long is the standstill period?")
+    lead = _candidate("The standstill period is ten days after the award decision.", 0.80)
+    other = _candidate("Contracts are awarded once the period ends without a challenge.", 0.55)
+    pair = [lead, other]
+    names = [frozenset()]
+    # the second unit scores under 0.72 of the first: a tight answer leaves it out ...
+    assert select_units(asked, pair, names, 2, DF) == [0]
+    # ... and a lower keep_ratio, set as a setting, lets it join
+    loose = ComposerWeights.from_settings(Settings(keep_ratio=0.3))
+    assert select_units(asked, pair, names, 2, DF, loose) == [0, 1]
+    # without the weight of meaning, the unit with more of the question's terms leads
+    blind = dataclasses.replace(DEFAULT_WEIGHTS, cosine=0.0)
+    close = _candidate("It ends after a while.", 0.95)
+    named = _candidate("The standstill period is set by the regulations.", 0.5)
+    assert select_units(asked, [close, named], names, 1, DF) == [0]
+    assert select_units(asked, [close, named], names, 1, DF, blind) == [1]

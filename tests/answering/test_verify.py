@@ -193,3 +193,15 @@ def test_figures_in_a_table_keep_the_tables_context() -> None:
     table = "| Contract | Threshold |\n|---|---|\n| Supplies and services | £214,904 |"
     claim = "The threshold for supplies and services is £214,904."
     assert stated(Facts.of(claim), key_terms(claim), [SourceFacts.of(table)])
+
+
+def test_the_support_rule_comes_from_the_settings(embed) -> None:
+    from assistant.answering.weights import SupportRule
+    from assistant.config import Settings
+
+    text = "Barnardo's was appointed as the council's innovation partner in December 2018 [2]."
+    assert verify(text, SOURCES, embed).unsupported == ()
+    strict = SupportRule.from_settings(Settings(support_min=1.01))  # above any support
+    check = verify(text, SOURCES, embed, strict)
+    assert (check.claims, check.supported) == (1, 0)
+    assert check.text.endswith("[unverified]")

@@ -493,3 +493,15 @@ def test_real_model_the_date_in_the_question_and_the_short_standstill_question(
     assert not standstill.abstained
     assert standstill.citations[1].doc_id == "pcr2015-regs84-87-reports-standstill"
     assert "10 calendar days" in standstill.text
+
+
+def test_the_rank_factors_come_from_the_settings() -> None:
+    from assistant.config import Settings
+
+    pcr, pa = _chunk("pcr", PCR_META), _chunk("pa", PA_META)
+    hits = [_hit(pcr, 0.050), _hit(pa, 0.046)]
+    question = "How long is the standstill period?"
+    settings = Settings(out_of_force=1.0)  # no preference for current material
+    factors = (settings.out_of_force, settings.out_of_force_at_date)
+    kept = currency.prefer_in_force(hits, None, question, TODAY, factors=factors)
+    assert [h.chunk.doc_id for h in kept] == ["pcr", "pa"]
