@@ -88,6 +88,29 @@ class Request:
     as_at: date | None = None
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Understood:
+    """The question as the steps after it read it."""
+
+    question: str
+    query: str  # standalone (with what a follow-up carries over) and respelled, for search
+    context: str  # what a follow-up carried over, or ""
+    asked: Question
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Found:
+    """What retrieval found and how much it supports an answer."""
+
+    asked: Question  # with the regime judged for the day the law is taken at
+    vector: np.ndarray
+    hits: list[Hit]
+    law: LawDate
+    evidence: Evidence
+    embed_ms: float
+    retrieve_ms: float
+
+
 def limit_blas_threads(threads: int) -> None:
     """Cap the BLAS threads of every BLAS library loaded in this process so far (0 leaves the
     default); called for each Assistant, since a library loaded later starts uncapped."""
@@ -224,83 +247,114 @@ class Assistant(Services):
         self, request: Request, *, stream: bool = False, stages: bool = False
     ) -> Iterator[str | Stage | Answer]:
         """Stages (with `stages`), text deltas (with `stream`), then the Answer, whose timings
-        and notes say how it was made."""
+        and notes say how it was made. The steps: understand the question, retrieve and weigh
+        the evidence, answer (abstain, generate or compose and verify), then date and label."""
         question = _checked(request.question, request.top_k, request.persona)
-        filters, history, top_k = request.filters, request.history, request.top_k
-        persona, as_at = request.persona, request.as_at
-        normalise_filters(filters)  # a bad filter fails before any work
-        timings: dict[str, float] = {}
-        notes: list[str] = []
+        normalise_filters(request.filters)  # a bad filter fails before any work
         start = time.perf_counter()
         if stages:
             yield _stage("question")
-        library = self.library
-        condensed = condense(question, history, self.generator)
-        query = normalise_query(thesaurus().respell(condensed))
-        context = condensed if condensed != question else ""
-        asked = analyse(question, context, previous_question(question, history))
+        asked = self._understand(question, request.history)
         if stages:
             yield _stage("search")
-        vector = np.asarray(library.embedder.get_query_embedding(query), dtype=np.float32)
-        timings["embed_ms"] = _ms(start)
+        found = self._retrieve(asked, request)
         mark = time.perf_counter()
-        k = top_k or self.settings.top_k
-        depth = k * self.settings.search_depth
-        found = library.search(query, filters, depth, vector.tolist(), asked.concepts)
-        found = self._with_topic_search(found, query, asked, filters, depth)
-        law = law_date(question, as_at, library, context)  # the given date, else the question's
-        as_at = law.day
-        asked = _judged_under(asked, law, library, question)
-        factors = (self.settings.out_of_force, self.settings.out_of_force_at_date)
-        hits = prefer_in_force(found, as_at, f"{question} {query}", factors=factors)[:k]
-        timings["retrieve_ms"] = _ms(mark)
-        mark = time.perf_counter()
-        # a date re-ranks the passages found; it does not make the library know less
-        best = max(
-            (h.dense_score for h in [*hits, *found[:k]] if h.dense_score is not None), default=0.0
-        )
-        evidence = assess(question, hits, best, library.term_df, self.weights)
+        timings = {"embed_ms": found.embed_ms, "retrieve_ms": found.retrieve_ms}
+        notes: list[str] = []
         answer: Answer | None = None
-        if not evidence.sufficient(self.settings.abstain_threshold):
-            answer = abstain(question, hits, evidence)
+        if not found.evidence.sufficient(self.settings.abstain_threshold):
+            answer = abstain(question, found.hits, found.evidence)
         elif self.generator is not None:
             if stages:
                 yield _stage("write")
             answer, said = yield from self._generated(
-                question, query, hits, filters, persona, stream, stages
+                question, asked.query, found.hits, request.filters, request.persona, stream, stages
             )
             notes += said
             timings["llm_ms"] = _ms(mark)
             if answer is None:
                 timings["llm_fallback"] = 1.0
             elif answer.abstained:
-                answer = abstain(question, hits, evidence)
+                answer = abstain(question, found.hits, found.evidence)
         if answer is None:
             if stages:
                 yield _stage("compose")
-            passages = with_neighbours(hits, library.chunks, self.settings.neighbour_lead)
-            if not normalise_filters(filters):
-                passages = self._with_sentence_matches(passages, vector, as_at, question)
-            answer, shown = self._compose(question, asked, vector, passages)
-            if not answer.abstained:
+            answer, checked = self._extractive(asked, found, request.filters)
+            if checked is not None:
                 if stages:
                     yield _stage("verify")
-                embed = sentence_embedder(library, passages, shown)
-                answer, check = verified(
-                    answer.text, question, answer.citations, embed, self.support
-                )
-                notes += verification_notes(check)
-        if stages and as_at is not None:
-            yield _stage("date", day=day_text(as_at))
-        answer, dated = at_date(answer, library, question, law)
+                answer, said = checked()
+                notes += said
+        if stages and found.law.day is not None:
+            yield _stage("date", day=day_text(found.law.day))
+        answer, dated = at_date(answer, self.library, question, found.law)
         notes += dated
-        answer = with_provenance(answer, asked.answer_type)
+        answer = with_provenance(answer, found.asked.answer_type)
         if stream and (answer.abstained or "llm_ms" not in timings or "llm_fallback" in timings):
             yield answer.text
         timings["compose_ms"] = _ms(mark)
         timings["total_ms"] = _ms(start)
-        timings["evidence"] = round(evidence.best_cosine, 4)
+        timings["evidence"] = round(found.evidence.best_cosine, 4)
         yield dataclasses.replace(answer, timings=timings, notes=tuple(notes))
+
+    def _understand(self, question: str, history: Sequence[dict[str, str]] | None) -> _Understood:
+        """Step 1: the question made standalone (a follow-up takes what it lacks from the
+        conversation), respelled for search, and analysed (answer type, cases, thesaurus)."""
+        condensed = condense(question, history, self.generator)
+        query = normalise_query(thesaurus().respell(condensed))
+        context = condensed if condensed != question else ""
+        asked = analyse(question, context, previous_question(question, history))
+        return _Understood(question, query, context, asked)
+
+    def _retrieve(self, asked: _Understood, request: Request) -> _Found:
+        """Step 2: the passages (hybrid search, the topic and regime searches, in-force
+        re-ranking for the day the law is judged at) and how strong the evidence is."""
+        library, filters, start = self.library, request.filters, time.perf_counter()
+        query, question = asked.query, asked.question
+        vector = np.asarray(library.embedder.get_query_embedding(query), dtype=np.float32)
+        embed_ms = _ms(start)
+        mark = time.perf_counter()
+        k = request.top_k or self.settings.top_k
+        depth = k * self.settings.search_depth
+        found = library.search(query, filters, depth, vector.tolist(), asked.asked.concepts)
+        found = self._with_topic_search(found, query, asked.asked, filters, depth)
+        # the given date, else the question's
+        law = law_date(question, request.as_at, library, asked.context)
+        judged = _judged_under(asked.asked, law, library, question)
+        factors = (self.settings.out_of_force, self.settings.out_of_force_at_date)
+        hits = prefer_in_force(found, law.day, f"{question} {query}", factors=factors)[:k]
+        retrieve_ms = _ms(mark)
+        # a date re-ranks the passages found; it does not make the library know less
+        best = max(
+            (h.dense_score for h in [*hits, *found[:k]] if h.dense_score is not None), default=0.0
+        )
+        evidence = assess(question, hits, best, library.term_df, self.weights)
+        return _Found(judged, vector, hits, law, evidence, embed_ms, retrieve_ms)
+
+    def _extractive(
+        self, asked: _Understood, found: _Found, filters: Filters | None
+    ) -> tuple[Answer, Callable[[], tuple[Answer, list[str]]] | None]:
+        """Step 3 without a model: answer units from the passages (and their neighbours, and
+        the passages holding the library's nearest sentences), composed; and, unless it
+        abstained, the check of every sentence against its cited source, to run next."""
+        library = self.library
+        passages = with_neighbours(found.hits, library.chunks, self.settings.neighbour_lead)
+        if not normalise_filters(filters):
+            passages = self._with_sentence_matches(
+                passages, found.vector, found.law.day, asked.question
+            )
+        answer, shown = self._compose(asked.question, found.asked, found.vector, passages)
+        if answer.abstained:
+            return answer, None
+
+        def check() -> tuple[Answer, list[str]]:
+            embed = sentence_embedder(library, passages, shown)
+            checked, result = verified(
+                answer.text, asked.question, answer.citations, embed, self.support
+            )
+            return checked, verification_notes(result)
+
+        return answer, check
 
     def _generated(
         self,
