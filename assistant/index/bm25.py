@@ -100,7 +100,7 @@ class SparseIndex:
         tokens = tokenize(query)
         if not self.chunk_ids or not tokens:
             return []
-        groups = [[tokenize(p) for p in group] for group in concepts]
+        groups = [[alt for alt in map(tokenize, group) if alt] for group in concepts]
         held = set(tokens)
         used = {t for group in groups for alt in group if set(alt) <= held for t in alt}
         ids = self.model.get_tokens_ids([t for t in tokens if t not in used])

@@ -30,3 +30,8 @@ def test_a_group_scored_as_one_term_finds_the_library_word() -> None:
 def test_a_group_the_query_does_not_use_changes_nothing() -> None:
     plain = _index().search("standstill notice", 4)
     assert _index().search("standstill notice", 4, concepts=[WON]) == plain
+
+
+def test_a_phrase_of_stopwords_alone_does_not_make_a_group_count_as_used() -> None:
+    plain = _index().search("standstill notice", 4)
+    assert _index().search("standstill notice", 4, concepts=[["the", "chosen"]]) == plain
