@@ -422,7 +422,7 @@ class Assistant(Services):
     ) -> list[Hit]:
         """`hits` and the passages holding the library's sentences nearest the question, so
         an answer sentence in a passage ranked low as a whole can still be quoted; with a
-        date, only passages that may speak for the law then (`currency.fits_date`)."""
+        date, only passages that may speak for the law then (`law.in_force.fits_date`)."""
         stored = self.library.sentence_vectors
         if not hasattr(stored, "nearest_chunks") or not self.settings.sentence_pool:
             return hits

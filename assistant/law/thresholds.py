@@ -199,7 +199,7 @@ def regime_lead(row: Row, day: date, today: date, when: str = "") -> Lead:
 
 
 def lead_citations(lead: Lead) -> list[tuple[str, list[Citation]]]:
-    """The lead's sentences with a citation per row (numbered later, by `currency.prepend`)."""
+    """The lead's sentences with a citation per row (numbered later, by `in_force.prepend`)."""
     return [(sentence, [citation(row, 0) for row in rows]) for sentence, rows in lead]
 
 
