@@ -624,10 +624,13 @@ def offline_environment() -> None:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     if "TIKTOKEN_CACHE_DIR" not in os.environ:
-        try:
-            import llama_index.core as li
+        # Found without importing llama-index (2.4 s here), which an ingest may not need.
+        import importlib.util
 
-            cache_dir = Path(li.__file__).parent / "_static" / "tiktoken_cache"
-            os.environ["TIKTOKEN_CACHE_DIR"] = str(cache_dir)
+        try:
+            spec = importlib.util.find_spec("llama_index.core")
         except ImportError:  # pragma: no cover - llama-index is a hard dependency
-            pass
+            spec = None
+        if spec is not None and spec.submodule_search_locations:
+            package = Path(next(iter(spec.submodule_search_locations)))
+            os.environ["TIKTOKEN_CACHE_DIR"] = str(package / "_static" / "tiktoken_cache")

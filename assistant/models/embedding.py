@@ -16,7 +16,15 @@ import numpy as np
 
 from assistant.config import DEFAULT_EMBED_MODEL, Settings, offline_environment
 from assistant.errors import ConfigError
-from assistant.models.encoder import Encoder, ensure_onnx, onnx_encoder, pool, torch_encoder
+from assistant.models.bert import supported as bert_supported
+from assistant.models.encoder import (
+    Encoder,
+    bert_encoder,
+    ensure_onnx,
+    onnx_encoder,
+    pool,
+    torch_encoder,
+)
 from assistant.types import Chunk
 
 logger = logging.getLogger(__name__)
@@ -107,6 +115,9 @@ def make_embedder(settings: Settings) -> Any:
 @cache
 def _encoder(path: str, runtime: str, cache_dir: str) -> Encoder:
     if runtime in ("torch", "torch-bf16"):
+        if bert_supported(Path(path)):  # the shipped model: no sentence-transformers import
+            logger.info("loading embedding model from %s", path)
+            return bert_encoder(path, runtime == "torch-bf16")
         return torch_encoder(_load_sentence_transformer(path), path, runtime == "torch-bf16")
     offline_environment()
     kind = "int8" if runtime == "onnx-int8" else "fp32"

@@ -63,13 +63,9 @@ class Encoder:
         encodings = self.tokenizer.encode_batch(list(texts))
         cut, most = self.max_tokens - 1, self.max_tokens
         ids = [e.ids if len(e.ids) <= most else e.ids[:cut] + e.ids[-1:] for e in encodings]
-        for batch in length_batches([len(x) for x in ids]):
-            width = max(len(ids[i]) for i in batch)
-            tokens = np.zeros((len(batch), width), dtype=np.int64)
-            mask = np.zeros((len(batch), width), dtype=np.int64)
-            for row, i in enumerate(batch):
-                tokens[row, : len(ids[i])] = ids[i]
-                mask[row, : len(ids[i])] = 1
+        batches = length_batches([len(x) for x in ids])
+        padded = [_padded([ids[i] for i in batch]) for batch in batches]
+        for batch, (tokens, mask) in zip(batches, padded, strict=True):
             out[batch] = self.run(tokens, mask)
         return out
 
@@ -84,6 +80,17 @@ class Encoder:
             return [f"{context}\n{body}" if context else body]
         parts = _slices(enc, body, room, overlap)
         return [f"{context}\n{part}" if context else part for part in parts]
+
+
+def _padded(rows: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids padded to the longest row, and the mask of real tokens."""
+    width = max(len(r) for r in rows)
+    tokens = np.zeros((len(rows), width), dtype=np.int64)
+    mask = np.zeros((len(rows), width), dtype=np.int64)
+    for i, row in enumerate(rows):
+        tokens[i, : len(row)] = row
+        mask[i, : len(row)] = 1
+    return tokens, mask
 
 
 def _slices(enc: Any, body: str, room: int, overlap: int) -> list[str]:
@@ -282,11 +289,36 @@ def _threads_for(tokens: int) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
+def _serialised(run: Runner) -> Runner:
+    """`run` taking turns with our other torch calls, on one thread for a question."""
+
+    def serial(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        with _TORCH_LOCK, _threads_for(ids.size):
+            return run(ids, mask)
+
+    return serial
+
+
+def bert_encoder(model_dir: str, bf16: bool = False) -> Encoder:
+    """An Encoder running the model's BERT layers in plain torch (`models.bert`): the vectors of
+    sentence-transformers without importing it."""
+    from assistant.models.bert import BertEncoder
+
+    model = BertEncoder(Path(model_dir), bf16=bf16)
+    return Encoder(
+        load_tokenizer(Path(model_dir)),
+        _serialised(model.run),
+        max_tokens(Path(model_dir)),
+        model.dim,
+    )
+
+
 def torch_encoder(model: Any, model_dir: str, bf16: bool = False) -> Encoder:
-    """An Encoder over a loaded SentenceTransformer (the reference implementation). `bf16`
-    runs the matrix products in bfloat16 (torch.autocast): on a CPU with AMX or AVX512-BF16
-    several times faster than float32, with cosine to it above 0.9999 on our passages; on one
-    without, slower (emulated) but the same vectors."""
+    """An Encoder over a loaded SentenceTransformer (the reference implementation, and the path
+    for a model folder `models.bert` does not compute). `bf16` runs the matrix products in
+    bfloat16 (torch.autocast): on a CPU with AMX or AVX512-BF16 several times faster than
+    float32, with cosine to it above 0.9999 on our passages; on one without, slower (emulated)
+    but the same vectors."""
     import contextlib
 
     import torch
@@ -298,11 +330,16 @@ def torch_encoder(model: Any, model_dir: str, bf16: bool = False) -> Encoder:
             "token_type_ids": torch.zeros_like(torch.from_numpy(ids)),
         }
         cast = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
-        with _TORCH_LOCK, _threads_for(ids.size), torch.no_grad(), cast:
+        with torch.no_grad(), cast:
             vectors = model(features)["sentence_embedding"].float()
         return torch.nn.functional.normalize(vectors, dim=1).numpy()
 
     # sentence-transformers 6 renamed it; older releases only have the first name.
     width = getattr(model, "get_embedding_dimension", None)
     dim = int(width() if width else model.get_sentence_embedding_dimension())
-    return Encoder(load_tokenizer(Path(model_dir)), run, max_tokens(Path(model_dir)), dim)
+    return Encoder(
+        load_tokenizer(Path(model_dir)),
+        _serialised(run),
+        max_tokens(Path(model_dir)),
+        dim,
+    )

@@ -11,8 +11,9 @@ import pytest
 from assistant.config import DEFAULT_EMBED_MODEL, Settings
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.parsers import load_corpus
+from assistant.models.bert import BertEncoder
 from assistant.models.embedding import _model_path, embed_matrix, embed_passages, make_embedder
-from assistant.models.encoder import onnx_path
+from assistant.models.encoder import Encoder, load_tokenizer, onnx_path
 from assistant.text.sentences import split_sentences
 
 pytestmark = pytest.mark.slow
@@ -92,18 +93,40 @@ def test_a_question_runs_torch_on_one_thread_and_a_batch_on_all(texts: list[str]
     """With busy cores torch's threads wait on each other: a question runs on one."""
     import torch
 
-    from assistant.models.embedding import _load_sentence_transformer
+    from assistant.models.encoder import _serialised
 
-    embedder = make_embedder(_settings("torch-bf16"))
-    model = _load_sentence_transformer(_model_path(DEFAULT_EMBED_MODEL))
     seen: list[int] = []
-    hook = model.register_forward_pre_hook(lambda *_: seen.append(torch.get_num_threads()))
+    model = BertEncoder(Path(_model_path(DEFAULT_EMBED_MODEL)), bf16=True)
+
+    def run(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        seen.append(torch.get_num_threads())
+        return model.run(ids, mask)
+
+    encoder = Encoder(
+        load_tokenizer(Path(_model_path(DEFAULT_EMBED_MODEL))), _serialised(run), 256, 384
+    )
     threads = torch.get_num_threads()
-    try:
-        embedder.get_query_embedding("How long is the standstill period?")
-        embed_matrix(embedder, texts[:40])  # long passages: large batches
-    finally:
-        hook.remove()
+    encoder.encode(["How long is the standstill period?"])
+    encoder.encode(texts[:40])  # long passages: large batches
     assert seen[0] == 1
     assert seen[-1] == threads
     assert torch.get_num_threads() == threads  # restored
+
+
+def test_the_shipped_model_runs_without_importing_sentence_transformers() -> None:
+    """Importing sentence-transformers costs ~6 s: the shipped model's path never does."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from assistant.config import Settings, DEFAULT_EMBED_MODEL; "
+        "from assistant.models.embedding import make_embedder, embed_matrix; "
+        "e = make_embedder(Settings(embed_model=DEFAULT_EMBED_MODEL, embed_runtime='torch-bf16')); "
+        "v = embed_matrix(e, ['a question about the standstill period']); "
+        "assert v.shape == (1, 384), v.shape; "
+        "print('sentence_transformers' in sys.modules, 'transformers' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert out.stdout.split() == ["False", "False"]
