@@ -228,10 +228,11 @@ def _lead(
     weights: ComposerWeights = DEFAULT_WEIGHTS,
 ) -> int:
     """The direct answer: of the units scoring within `lead_ratio` of the best, one that states
-    the wanted kind of figure or provision, then one that holds what the question asks about
-    (its anchor terms), then the best scoring."""
+    the wanted kind of figure or provision (or, for a list question, a list with its items),
+    then one that holds what the question asks about (its anchor terms), then the best
+    scoring."""
     kind = question.answer_type
-    typed = kind in FIGURES or kind is AnswerType.PROVISION
+    typed = kind in FIGURES or kind in (AnswerType.PROVISION, AnswerType.LIST)
     floor = weights.lead_ratio * float(scores.max())
     near = [i for i in range(len(candidates)) if scores[i] >= floor]
 
@@ -240,7 +241,7 @@ def _lead(
         share = _anchor_share(anchors, f"{unit.raw} {candidates[i].heading}")
         held = share >= weights.anchor_share
         return (
-            typed and carries(unit.text, kind, question.text),
+            typed and _states(unit, kind, question.text) and (kind is not AnswerType.LIST or held),
             held,
             round(share * 4) / 4,  # more of what is asked about, in quarters
             float(scores[i]),
@@ -258,6 +259,14 @@ def _lead(
         if stated:
             return max(stated, key=lambda i: float(scores[i]))
     return pick
+
+
+def _states(unit: Unit, kind: AnswerType, asked: str) -> bool:
+    """Whether `unit` states an answer of the kind asked for: a figure or provision of it, or,
+    for a list question, the items of a list."""
+    if kind is AnswerType.LIST:
+        return unit.items >= 2
+    return carries(unit.text, kind, asked)
 
 
 def missing_type(

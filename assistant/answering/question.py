@@ -59,7 +59,8 @@ _ASKS: list[tuple[AnswerType, re.Pattern[str]]] = [
         AnswerType.DURATION,
         re.compile(
             rf"\bhow long\b|\bhow many {_UNIT}\b|\b(time limit|minimum period|standstill period"
-            r"|term of|length|duration)\b|\bhow (soon|quickly)\b"
+            r"|notice period|period of notice|minimum time|term of|length|duration)\b"
+            r"|\bhow (soon|quickly)\b"
         ),
     ),
     (
@@ -346,7 +347,8 @@ class Question:
 
 
 _OPENS_YES_NO = re.compile(
-    r"(^\W*(and |so |but )?|^[^?]{0,40}?(,| - |\b(under|for|in) [^?,]{1,30}) ?)(can|could|may|must"
+    r"(^\W*(and |so |but )?|^[^?]{0,40}?(,| - |\b(under|for|in) (?:(?!\b(?:what|which|who|when|how"
+    r"|why|where)\b)[^?,]){1,30}) ?)(can|could|may|must"
     r"|do|does|did|is|are|was|were|should|has|have|will|would) (we|i|an?|the|it|they|you|this"
     r"|that|there|our|\w+ly)\b(?!.*\b(how (much|many|long)|when|which|what|who)\b)"
 )

@@ -10,7 +10,7 @@ keeps them), legal pinpoints in.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from assistant.text.sentences import split_sentences
@@ -117,6 +117,8 @@ class _Piece:
     bullet: bool
     paragraph: int
     label: str = ""  # a term the line defines ("CIP (Children's Innovation Partnership).")
+    opens: bool = False  # the line goes on to a lead-in too short to be a sentence ("These
+    # include:", "It had three parts:"): this sentence leads the list that follows
 
 
 @lru_cache(maxsize=8192)
@@ -133,10 +135,20 @@ def _pieces(text: str) -> list[_Piece]:
         bullet = bool(_BULLET.match(line))
         body = _BULLET.sub("", line) if bullet else line
         label = _LABEL.match(body)
-        for k, raw in enumerate(split_sentences(body) or ([body.strip()] if bullet else [])):
+        sentences = split_sentences(body) or ([body.strip()] if bullet else [])
+        for k, raw in enumerate(sentences):
             term = label.group(1) if label and k == 0 and not raw.startswith(label.group(1)) else ""
             out.append(_Piece(raw, indexed.get(raw, -1), bullet, p, term))
+        if sentences and not bullet and _ends_with_short_lead_in(body, sentences[-1]):
+            out[-1] = replace(out[-1], opens=True)
     return out
+
+
+def _ends_with_short_lead_in(line: str, last: str) -> bool:
+    """Whether `line` ends in a lead-in after its last sentence `last` ("... considerations.
+    These include:"), one too short for the splitter to keep as a sentence."""
+    tail = line.rstrip()[line.rfind(last) + len(last) :].strip() if last in line else ""
+    return bool(tail) and tail.endswith(":") and len(tail.split()) < 8
 
 
 def announced(sentence: str) -> int:
@@ -173,7 +185,7 @@ def build_units(text: str) -> tuple[Unit, ...]:
     for i, piece in enumerate(pieces):
         if i in used:
             continue
-        count = announced(piece.text)
+        count = announced(piece.text) or (-1 if piece.opens else 0)
         items = _items(pieces, i + 1, count) if count else []
         if items:
             used.update(items)
@@ -208,10 +220,17 @@ def build_units(text: str) -> tuple[Unit, ...]:
     return tuple(u for u in units if u.text)
 
 
+# "...; and" / "...; or" closing an item before the last: the joined list has its own "; ".
+_LAST_ITEM_JOIN = re.compile(r"[;,]?\s+(?:and|or)$")
+
+
 def join_list(lead: str, items: list[str]) -> str:
     """One sentence: 'Lead: a; b; c.' (so the items stand with the sentence that announces
     them, under one citation)."""
-    parts = [_lower_first(_PINPOINT_END.sub("", item).rstrip(";.,: ")) for item in items]
+    parts = [
+        _lower_first(_LAST_ITEM_JOIN.sub("", _PINPOINT_END.sub("", item).rstrip(";.,: ")))
+        for item in items
+    ]
     lead = _PINPOINT_END.sub("", lead).rstrip(":. ") if len(items) > 1 else lead.rstrip(":. ")
     return f"{lead}: {'; '.join(parts)}."
 

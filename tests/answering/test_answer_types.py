@@ -149,3 +149,31 @@ def test_the_composer_weights_come_from_the_settings() -> None:
     named = _candidate("The standstill period is set by the regulations.", 0.5)
     assert select_units(asked, [close, named], names, 1, DF) == [0]
     assert select_units(asked, [close, named], names, 1, DF, blind) == [1]
+
+
+def _listed(text: str, items: int, cosine: float, rank: int = 0) -> Candidate:
+    plain = _candidate(text, cosine, rank)
+    return Candidate(rank, 0, Unit((0,), text, text, items, True), plain.vector, cosine)
+
+
+def test_a_list_question_is_led_by_a_list_about_what_it_asks() -> None:
+    asked = analyse("what are the considerations we can weigh up when awarding?")
+    df = {"consider": 3, "weigh": 2, "award": 20}
+    # the bare sentence is much closer in meaning; the list still leads, being the answer
+    sentence = _candidate("The authority may take into account any relevant considerations.", 0.95)
+    listed = _listed(
+        "The authority may weigh up any relevant considerations: quality; continuity; innovation.",
+        3,
+        0.5,
+    )
+    assert select_units(asked, [sentence, listed], [frozenset()], 2, df)[0] == 1
+
+
+def test_a_list_about_something_else_does_not_lead_a_list_question() -> None:
+    asked = analyse("what are the exemptions from publishing a contract award notice?")
+    df = {"exempt": 2, "publish": 9, "contract": 30, "award": 20, "notic": 25}
+    answer = _candidate(
+        "The only exemptions are defence and security contracts and user choice contracts.", 0.82
+    )
+    other = _listed("A set aside condition is met if: the claimant was denied; a delay.", 2, 0.78)
+    assert select_units(asked, [answer, other], [frozenset()], 2, df)[0] == 0

@@ -21,6 +21,7 @@ from assistant.answering.question import (
         ("what date did the notice go out", AnswerType.DATE),
         ("How long can the Leicestershire partnership last?", AnswerType.DURATION),
         ("what's the minimum period for requests to participate", AnswerType.DURATION),
+        ("what's the notice period for ending the collaboration agreement?", AnswerType.DURATION),
         ("what was the contract worth?", AnswerType.MONEY),
         ("How much did the council need to save?", AnswerType.MONEY),
         ("how many candidates must be invited?", AnswerType.COUNT),
@@ -35,6 +36,11 @@ from assistant.answering.question import (
         (
             "Under PCR 2015 can an innovation partnership be awarded on lowest price?",
             AnswerType.YES_NO,
+        ),
+        ("under the new act what are the only competitive procedures left?", AnswerType.LIST),
+        (
+            "whats the minimum time we have to give for expressions of interest?",
+            AnswerType.DURATION,
         ),
         ("What is a competitive flexible procedure?", AnswerType.DEFINITION),
         ("What is the phone number of the commissioning team?", AnswerType.PHONE),

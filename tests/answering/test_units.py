@@ -54,6 +54,69 @@ def test_one_of_two_ways_carries_both_ways() -> None:
     assert "contract notice" in lead.text and "prior information notice" in lead.text
 
 
+CONSIDERATIONS = (
+    "(8) In running a light touch procurement the authority may take into account any "
+    "relevant considerations. These include:\n"
+    "- quality, continuity and affordability of the services;\n"
+    "- the involvement and empowerment of users; and\n"
+    "- innovation.\n"
+    "(9) The authority may also do something else entirely here."
+)
+PARTS = (
+    "Before launching the tender, the council carried out extensive market engagement. It "
+    "had three parts:\n"
+    "1. a provider event;\n"
+    "2. written submissions from interested organisations;\n"
+    "3. dialogue meetings with a selected number of providers.\n"
+    "(E3M case study)"
+)
+
+
+def test_a_lead_in_too_short_to_be_a_sentence_hands_its_list_to_the_sentence_before() -> None:
+    """ "These include:" and "It had three parts:" are dropped by the splitter (too short to
+    embed): the sentence they continue leads the list, which would otherwise be lost."""
+    lead = build_units(CONSIDERATIONS)[0]
+    assert lead.items == 3
+    assert lead.text == (
+        "In running a light touch procurement the authority may take into account any relevant "
+        "considerations: quality, continuity and affordability of the services; the involvement "
+        "and empowerment of users; innovation."
+    )
+    assert lead.members[0] == 0
+    parts = build_units(PARTS)[0]
+    assert parts.items == 3
+    assert parts.text.endswith(
+        "market engagement: a provider event; written submissions from interested "
+        "organisations; dialogue meetings with a selected number of providers."
+    )
+
+
+def test_a_lead_in_long_enough_to_be_a_sentence_keeps_its_list_to_itself() -> None:
+    """Only a lead-in too short to embed hands its list to the sentence before: joining a
+    sentence lead-in to its neighbour made long units that outranked direct answers."""
+    text = (
+        "Under the Act an authority must publish its intention to award a contract. This can "
+        "be done in one of two ways:\n"
+        "- a transparency notice;\n"
+        "- a tender notice.\n"
+        "Other rules follow."
+    )
+    first, lead = build_units(text)[:2]
+    assert (
+        first.text == "Under the Act an authority must publish its intention to award a contract."
+    )
+    assert lead.items == 2
+    assert lead.text.startswith("This can be done in one of two ways: a transparency notice")
+
+
+def test_a_line_ending_in_a_sentence_with_no_list_after_it_is_unchanged() -> None:
+    text = "The council ran a provider event in 2018. The notice followed in August 2018."
+    assert [u.text for u in build_units(text)] == [
+        "The council ran a provider event in 2018.",
+        "The notice followed in August 2018.",
+    ]
+
+
 def test_units_know_their_stored_sentences() -> None:
     sentences = split_sentences(PRIORITIES)
     for unit in build_units(PRIORITIES):
