@@ -571,10 +571,10 @@ TOPIC_TERMS = 1
 
 
 def _content_terms(text: str) -> set[str]:
-    from assistant.answering.question import _CUE_WORDS
+    from assistant.answering.question import CUE_WORDS
     from assistant.text.tokens import tokenize
 
-    return {t for t in tokenize(text) if t not in _CUE_WORDS and not t.isdigit()}
+    return {t for t in tokenize(text) if t not in CUE_WORDS and not t.isdigit()}
 
 
 def _count(docs: dict[str, dict[str, Any]], key: str) -> dict[str, int]:

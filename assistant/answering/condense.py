@@ -9,9 +9,9 @@ import re
 from collections.abc import Callable, Sequence
 
 from assistant.answering.prompts import condense_messages
-from assistant.answering.question import AnswerType, answer_type, thesaurus
+from assistant.answering.question import CUE_WORDS, AnswerType, answer_type, thesaurus
 from assistant.models.llm import ChatModel, LLMUnavailable
-from assistant.text.tokens import CITATION, STOPWORDS
+from assistant.text.tokens import CITATION, STOPWORDS, tokenize
 
 logger = logging.getLogger(__name__)
 # A question that opens like this continues the conversation ("and under the Act?").
@@ -65,6 +65,8 @@ def leans_on_history(question: str) -> bool:
         bool(_CONTINUES.search(question))
         or bool(_POINTS_BACK.search(question))
         or len(words) <= THIN_QUESTION
+        # nothing but what kind of answer it wants: "roughly how much?", "how many exactly?"
+        or not any(t not in CUE_WORDS for t in tokenize(question))
         or (bool(_PRONOUN.search(question)) and len(words) <= PRONOUN_REACH)
     )
 

@@ -307,7 +307,7 @@ def thesaurus() -> Thesaurus:
 
 # Words that only say what kind of answer is wanted ("how much", "what date"): not what the
 # answer is about.
-_CUE_WORDS = frozenset(
+CUE_WORDS = frozenset(
     tokenize(
         "how much many long when date day year time period value worth cost price amount "
         "figure number total big large exactly exact roughly approximately whats what's "
@@ -342,7 +342,7 @@ class Question:
         return [
             (thesaurus().related(t), math.log(total / df[t]))
             for t in sorted(self.own_terms)
-            if t not in _CUE_WORDS and t not in names and not t.isdigit() and df.get(t, 0) > 0
+            if t not in CUE_WORDS and t not in names and not t.isdigit() and df.get(t, 0) > 0
         ]
 
 

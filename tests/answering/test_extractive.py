@@ -171,6 +171,19 @@ def test_a_short_question_without_a_case_takes_the_case_under_discussion() -> No
     )
 
 
+def test_a_question_asking_only_for_a_kind_of_answer_is_a_follow_up() -> None:
+    """ "roughly how much?" names nothing of its own: the question after it reaches back past
+    it to the topic of the one before."""
+    history = [
+        {"role": "user", "content": "did the CIP bring any extra grant funding into the county?"},
+        {"role": "assistant", "content": "Yes."},
+        {"role": "user", "content": "roughly how much?"},
+        {"role": "assistant", "content": "About £0.8m."},
+    ]
+    query = standalone_query("what was that money for, and which year?", history)
+    assert "grant funding" in query and "CIP" in query
+
+
 def test_a_follow_up_to_a_follow_up_carries_both_topics() -> None:
     history = [
         {"role": "user", "content": "What is the sub-central threshold under the Act?"},
