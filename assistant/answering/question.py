@@ -95,7 +95,9 @@ _ASKS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (
         AnswerType.PERSON_OR_ORG,
         re.compile(
-            r"^\W*(and )?who\b|\bwho (won|was|is|were|are|did|ran|led|advised)\b|\bwhich (\w+ )?"
+            # "who" opening a clause asks for someone; "a bidder who was involved" does not
+            r"^\W*(and )?who\b|(^|[,;:?-]\s*|\b(and|but|so|then|me|know|out)\s+)who (won|was|is"
+            r"|were|are|did|ran|led|advised)\b|\bwhich (\w+ )?"
             r"(firm|organisation|company|charity|council|body|partner|provider|supplier)s?\b"
         ),
     ),

@@ -29,6 +29,8 @@ from assistant.answering.question import (
         ("Which regulation covers market consultation?", AnswerType.PROVISION),
         ("who won the leics contract?", AnswerType.PERSON_OR_ORG),
         ("which law firm advised the council?", AnswerType.PERSON_OR_ORG),
+        ("quick one - who advised the council?", AnswerType.PERSON_OR_ORG),
+        ("can you tell me who led the evaluation?", AnswerType.PERSON_OR_ORG),
         ("why didn't Leicestershire use reg 31?", AnswerType.REASON),
         ("how do we run soft market testing?", AnswerType.PROCEDURE),
         ("What were the two initial priorities?", AnswerType.LIST),
@@ -54,6 +56,11 @@ from assistant.answering.question import (
 )
 def test_answer_type(question: str, kind: AnswerType) -> None:
     assert answer_type(question) is kind
+
+
+def test_who_in_a_relative_clause_does_not_ask_for_someone() -> None:
+    asked = "what must happen before you exclude a bidder who was involved in preparing it?"
+    assert answer_type(asked) is not AnswerType.PERSON_OR_ORG
 
 
 def test_when_is_a_condition_not_a_date() -> None:
