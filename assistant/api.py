@@ -54,7 +54,7 @@ from assistant.retrieval.library import Filters, Library, normalise_filters
 from assistant.retrieval.passages import suppress_near_duplicates, with_neighbours
 from assistant.text.dates import day_text
 from assistant.text.sanitize import strip_controls
-from assistant.types import Answer, Hit, Stage
+from assistant.types import UPLOAD_DOC_TYPE, Answer, Hit, Stage
 
 logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
@@ -451,7 +451,10 @@ class Assistant(Services):
         names = [thesaurus().named(f"{h.chunk.title} {h.chunk.locator}") for h in hits]
         limit = self.settings.answer_sentences
         df = self.library.term_df
-        picks = select_units(asked, candidates, names, limit, df, self.weights)
+        uploads = frozenset(
+            i for i, h in enumerate(hits) if h.chunk.meta.get("doc_type") == UPLOAD_DOC_TYPE
+        )
+        picks = select_units(asked, candidates, names, limit, df, self.weights, uploads)
         chosen = [candidates[i] for i in picks]
         if not chosen:  # passages too short to quote from: say so rather than answer blank
             return abstain(question, hits, Evidence(0.0, ())), {}

@@ -39,6 +39,7 @@ COMPOSER = (
     "anchor_share",
     "keep_ratio",
     "mmr_lambda",
+    "repeat_share",
     "rare_df",
 )
 SUPPORT = ("support_cosine_weight", "support_terms_weight", "support_min")
@@ -323,6 +324,13 @@ class Settings(BaseSettings):
         0.6,
         "Redundancy penalty in the maximal-marginal-relevance choice of supporting units",
         ge=0,
+    )
+    repeat_share: float = _tuned(
+        0.75,
+        "Share of a supporting unit's words already in one chosen unit at which it counts as "
+        "a repeat and is left out",
+        ge=0,
+        le=1,
     )
     rare_df: int = _tuned(
         3,

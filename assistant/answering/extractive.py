@@ -186,9 +186,12 @@ def select_units(
     limit: int,
     df: Mapping[str, int] | None = None,
     weights: ComposerWeights = DEFAULT_WEIGHTS,
+    uploads: frozenset[int] = frozenset(),
 ) -> list[int]:
     """Indices into `candidates`: the direct answer first, then up to `limit - 1` supporting
-    units in order of relevance (maximal marginal relevance against those already chosen)."""
+    units in order of relevance (maximal marginal relevance against those already chosen),
+    none repeating one already chosen. `uploads`: the ranks of passages from the user's own
+    documents (a unit there never counts as repeating the library's, nor the other way)."""
     if not candidates:
         return []
     scores = np.array([unit_score(question, c, names[c.rank], weights) for c in candidates])
@@ -204,11 +207,31 @@ def select_units(
         else:
             mmr = scores.copy()
         mmr[chosen] = -np.inf
+        for i in range(len(candidates)):
+            side = candidates[i].rank in uploads
+            shown = [candidates[k] for k in chosen if (candidates[k].rank in uploads) == side]
+            if np.isfinite(mmr[i]) and _repeats(candidates[i], shown, weights.repeat_share):
+                mmr[i] = -np.inf
         pick = int(mmr.argmax())
         if not np.isfinite(mmr[pick]) or (chosen and scores[pick] < weights.keep_ratio * best):
             break
         chosen.append(pick)
     return chosen
+
+
+def _repeats(candidate: Candidate, chosen: Sequence[Candidate], share: float) -> bool:
+    """Whether a supporting unit's words are mostly those of one unit already chosen (the
+    same limit stated by a module and by the guide), with no figure that one lacks: it is
+    left out for the next one. A unit stating another figure is a difference, not a repeat."""
+    own = stems(candidate.unit.text)
+    if not own:
+        return False
+    figures = {t for t in own if any(ch.isdigit() for ch in t)}
+    for c in chosen:
+        theirs = stems(c.unit.text)
+        if figures <= theirs and len(own & theirs) >= share * len(own):
+            return True
+    return False
 
 
 def _anchor_share(anchors: Sequence[tuple[frozenset[str], float]], text: str) -> float:

@@ -32,6 +32,7 @@ class ComposerWeights:
     anchor_share: float  # rarity-weighted share of the question's terms a figure's unit holds
     keep_ratio: float  # a supporting unit's least share of the best score (tight answers)
     mmr_lambda: float  # redundancy penalty in the maximal-marginal-relevance selection
+    repeat_share: float  # a supporting unit this much inside one already chosen is left out
     # a name in at most this many passages is specific (a council, a case): the passages found
     # must mention it; commoner names (England, NPPS) need only be in the library
     rare_df: int
@@ -55,6 +56,7 @@ class ComposerWeights:
             settings.anchor_share,
             settings.keep_ratio,
             settings.mmr_lambda,
+            settings.repeat_share,
             settings.rare_df,
         )
 

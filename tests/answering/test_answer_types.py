@@ -177,3 +177,23 @@ def test_a_list_about_something_else_does_not_lead_a_list_question() -> None:
     )
     other = _listed("A set aside condition is met if: the claimant was denied; a delay.", 2, 0.78)
     assert select_units(asked, [answer, other], [frozenset()], 2, df)[0] == 0
+
+
+def test_a_supporting_unit_that_repeats_one_already_chosen_is_left_out() -> None:
+    asked = analyse("how long can a contract reserved to a mutual last?")
+    lead = _candidate("A reserved contract must have a maximum term of five years or less.", 0.9)
+    again = _candidate("The contract must have a maximum term of five years or less.", 0.88, 1)
+    other = _candidate("The mutual must be under the management and control of staff.", 0.86, 2)
+    chosen = select_units(asked, [lead, again, other], [frozenset()] * 3, 3, DF)
+    assert chosen == [0, 2]
+
+
+def test_a_unit_with_another_figure_or_from_the_users_document_is_no_repeat() -> None:
+    asked = analyse("how long can a contract reserved to a mutual last?")
+    lead = _candidate("A reserved contract must have a maximum term of five years or less.", 0.9)
+    figure = _candidate("A reserved contract must have a maximum term of 3 years or less.", 0.88, 1)
+    assert select_units(asked, [lead, figure], [frozenset()] * 2, 2, DF) == [0, 1]
+    copy = _candidate("The contract must have a maximum term of five years or less.", 0.88, 1)
+    assert select_units(asked, [lead, copy], [frozenset()] * 2, 2, DF) == [0]
+    uploaded = select_units(asked, [lead, copy], [frozenset()] * 2, 2, DF, uploads=frozenset({1}))
+    assert uploaded == [0, 1]  # the user's document agreeing with the library is shown
