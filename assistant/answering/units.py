@@ -54,7 +54,9 @@ _PINPOINT_END = re.compile(
 _ORDINARY_OPENERS = frozenset(
     "the a an it its this these they their that those he she his her such there both neither "
     "first second third fourth fifth finally under in on for where when if each every any no "
-    "some all one two three after before during".split()
+    "some all one two three after before during by with without from to as at because although "
+    "so once while until since unless instead also however but and or only not most many "
+    "several".split()
 )
 # A glossary-style line opens with the term it defines, too short to be a sentence of its own.
 _LABEL = re.compile(r"^\s*([^.:]{2,60}?)\.\s+(?=[A-Z])")
@@ -243,7 +245,8 @@ def join_continuation(first: str, second: str) -> str:
 def _lower_first(text: str) -> str:
     """Lower-case the first word if it is an ordinary capitalised word ("The", "It")."""
     word = text.split(" ", 1)[0]
-    if word[:1].isupper() and word[1:].islower() and word.lower() in _ORDINARY_OPENERS:
+    rest_lower = word[1:].islower() or not word[1:]  # "The", and "A"
+    if word[:1].isupper() and rest_lower and word.lower() in _ORDINARY_OPENERS:
         return text[:1].lower() + text[1:]
     return text
 

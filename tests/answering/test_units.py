@@ -207,3 +207,16 @@ def test_a_sentence_about_a_statutory_section_is_an_answer_unit() -> None:
     assert about_page[0].is_about_document
     law = build_units("The section was added to the 1989 Act by s.9 of the Children Act 2008.")
     assert not law[0].is_about_document
+
+
+def test_joined_items_and_continuations_lower_their_ordinary_first_word() -> None:
+    from assistant.answering.units import join_continuation, join_list
+
+    joined = join_list("The findings:", ["A lack of places harms children;", "By 2022 it grew."])
+    assert joined == "The findings: a lack of places harms children; by 2022 it grew."
+    assert join_continuation("It combined two tools.", "By pairing them it won.") == (
+        "It combined two tools; by pairing them it won."
+    )
+    assert join_list("Bodies:", ["CMA findings;", "Barnardo's reports."]) == (
+        "Bodies: CMA findings; Barnardo's reports."
+    )
