@@ -243,6 +243,24 @@ def _met(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
 
+def _scale_throughput() -> list[tuple[str, str, str, bool]]:
+    """The same target on the scaling run's generated libraries (real model, sentence vectors
+    included; their chunks are shorter than the corpus's: six 20-word sentences)."""
+    path = RESULTS / "scale.json"
+    if not path.exists():
+        return []
+    rows = [r for r in json.loads(path.read_text()) if r.get("model") != "fake-hash"]
+    return [
+        (
+            f"real-model throughput, {r['chunks']:,} generated chunks (`bench/scale.py`)",
+            "≥ 40 chunks/s",
+            f"{r['ingest_chunks_per_s']} chunks/s",
+            r["ingest_chunks_per_s"] >= 40,
+        )
+        for r in sorted(rows, key=lambda r: r["chunks"])
+    ]
+
+
 def _quiet(runs: list[dict]) -> str:
     """What the load averages say about the machine during the runs."""
     top = max(max(r["load_before"], r["load_after"]) for r in runs)
@@ -291,11 +309,12 @@ def _speed_targets(med: dict, speedup: float, before: dict, after: dict) -> str:
         ),
         ("speed-up in the same run", "≥ 3×", f"{speedup:.1f}×", speedup >= 3),
         (
-            "real-model throughput",
+            "real-model throughput, the corpus's chunks (whole ingest)",
             "≥ 40 chunks/s",
             f"{med['after']['chunks_per_s']} chunks/s",
             med["after"]["chunks_per_s"] >= 40,
         ),
+        *_scale_throughput(),
         ("retrieval as shipped, our set", "unchanged or better", *pairs(hybrid)),
         ("answers, our set and blind set", "unchanged or better", *pairs(answers)),
         ("dense-only retrieval (not used alone), our set", "unchanged or better", *pairs(dense)),
