@@ -63,10 +63,8 @@ class Encoder:
         encodings = self.tokenizer.encode_batch(list(texts))
         cut, most = self.max_tokens - 1, self.max_tokens
         ids = [e.ids if len(e.ids) <= most else e.ids[:cut] + e.ids[-1:] for e in encodings]
-        batches = length_batches([len(x) for x in ids])
-        padded = [_padded([ids[i] for i in batch]) for batch in batches]
-        for batch, (tokens, mask) in zip(batches, padded, strict=True):
-            out[batch] = self.run(tokens, mask)
+        for batch in length_batches([len(x) for x in ids]):
+            out[batch] = self.run(*_padded([ids[i] for i in batch]))
         return out
 
     def windows(self, context: str, body: str, overlap: int = WINDOW_OVERLAP) -> list[str]:
