@@ -304,6 +304,11 @@ def missing_type(
     with figures about something else."""
     if question.not_held:
         return question.not_held
+    if question.parts:
+        # a question asking two things is answered if the evidence holds either: the part it
+        # lacks is for the reader to see, not a reason to give nothing
+        lacks = [missing_type(part, candidates, df, weights) for part in question.parts]
+        return next((lack for lack in lacks if lack), None) if all(lacks) else None
     kind = question.answer_type
     if kind in STRICT and not any(carries(c.unit.text, kind) for c in candidates):
         return DESCRIBED[kind]
@@ -323,7 +328,8 @@ def missing_type(
 # stand for is unconfirmed.", "..., which is not known").
 _NOT_ESTABLISHED = re.compile(
     r"\b(unconfirmed|not confirmed|(is|are|was|were) not known|not publicly known"
-    r"|no \w+(?: \w+)? (is|are|was|were) known)\b",
+    r"|no \w+(?: \w+)? (is|are|was|were) known|no known evidence|(sources|they) give no"
+    r"|as unknown)\b",
     re.I,
 )
 

@@ -59,7 +59,7 @@ _ASKS: list[tuple[AnswerType, re.Pattern[str]]] = [
         AnswerType.DURATION,
         re.compile(
             rf"\bhow long\b|\bhow many {_UNIT}\b|\b(time limit|minimum period|standstill period"
-            r"|notice period|period of notice|minimum time|term of|length|duration)\b"
+            r"|notice period|period of notice|min(imum)? time|min period|term of|length|duration)\b"
             r"|\bhow (soon|quickly)\b"
         ),
     ),
@@ -334,6 +334,9 @@ class Question:
     not_held: str | None = None  # a kind of fact the library never holds, if it asks for one
     regimes: frozenset[str] = frozenset()  # the regimes it names (else those its context names)
     regime_fixed: bool = False  # the answer states the regime in force on the day asked about
+    # each ask of a question that asks two things ("how long, and what triggers it?"), analysed
+    # alone; empty for a question with one ask
+    parts: tuple[Question, ...] = ()
 
     def anchors(self, df: Mapping[str, int]) -> list[tuple[frozenset[str], float]]:
         """What a figure must be stated next to: the question's content terms known to the
@@ -366,6 +369,53 @@ def answer_type(text: str) -> AnswerType:
     return AnswerType.OTHER
 
 
+# Where a second ask begins: after a "?" with more to come, or at "and"/","/";"/" - " before a
+# question word, itself perhaps after a short phrase ("and under s.108 how long ...?").
+_SECOND_ASK = re.compile(
+    r"\?\s+(?=\S)|(?:,\s*and|\band|[,;]|\s-)\s+(?=(?:(?:from|under|in|for|by|to|at|on)\s+"
+    r"[^\s?,]+(?:\s+[^\s?,]+)?\s+)?(?:what|whats|what's|which|who|when|how|why|where|is|are"
+    r"|does|do|did|can|could|must|should|has|have|was|were)\b)",
+    re.I,
+)
+
+
+def asks(text: str) -> list[str]:
+    """The separate asks of a question: "Can the PRU declare an award unlawful? and under
+    s.108 how long do we get?" is two. A piece that asks nothing (a topic before a dash, or
+    "my slides say october 2024" after a "?") or has under three words joins its neighbour."""
+    pieces = [p.strip(" ,;-") for p in _SECOND_ASK.split(text)]
+    pieces = [p for p in pieces if p]
+    out: list[str] = []
+    carry = ""
+    for n, piece in enumerate(pieces):
+        piece = f"{carry} {piece}".strip()
+        carry = ""
+        kind = answer_type(piece)
+        # a terse ask names its type ("min period for requests"); a piece stating a figure of
+        # that type is the asker's own facts ("we signed a £900k contract"), not an ask
+        asking = _ASKS_SOMETHING.search(piece) or (
+            kind is not AnswerType.OTHER and not carries(piece, kind)
+        )
+        if len(piece.split()) < 3 or not asking:
+            if n + 1 < len(pieces) and not (out and piece.endswith("?")):
+                carry = piece  # a topic before the ask: "reg 72 - what are the limbs?"
+            elif out:
+                out[-1] = f"{out[-1]} {piece}"
+            else:
+                out.append(piece)
+        else:
+            out.append(piece)
+    return out or [text]
+
+
+_ASKS_SOMETHING = re.compile(
+    r"\?\s*$|^(?:(?:and|so|but|also)\s+)?(?:(?:from|under|in|for|by|to|at|on)\s+[^\s?,]+"
+    r"(?:\s+[^\s?,]+)?\s+)?(?:what|whats|what's|which|who|when|how|why|where|is|are|does|do|did"
+    r"|can|could|must|should|has|have|was|were)\b",
+    re.I,
+)
+
+
 def analyse(text: str, context: str = "", previous: str = "") -> Question:
     """`context`: what a follow-up carries over from the conversation (its cases and terms);
     `previous`: the question it follows, whose answer type a follow-up without one of its own
@@ -380,6 +430,8 @@ def analyse(text: str, context: str = "", previous: str = "") -> Question:
     own = frozenset(tokenize(spelled))
     named = words.named(f"{text} {context}")
     names = set(tokenize(" ".join(a for e in named for a in words.entities[e])))
+    pieces = asks(text)
+    parts = tuple(analyse(p, context, previous) for p in pieces) if len(pieces) > 1 else ()
     return Question(
         text=spelled,
         answer_type=kind,
@@ -391,6 +443,7 @@ def analyse(text: str, context: str = "", previous: str = "") -> Question:
         topic_terms=frozenset(terms - names),
         not_held=words.asks_for_not_held(text),
         regimes=words.regimes_named(spelled) or words.regimes_named(context),
+        parts=parts,
     )
 
 

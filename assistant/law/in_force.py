@@ -265,6 +265,24 @@ def date_notes(answer: Answer, library: Any, day: date, today: date | None = Non
     return notes + replaced_mentions(tables, answer.text, day)
 
 
+def future_thresholds(answer: Answer, tables: Any, start: date, when: str) -> Answer:
+    """A threshold asked for a day still to come: the figures then are not yet set, so the
+    answer says so, with the latest figures' start and the nearest passages, rather than
+    giving today's figures as that day's."""
+    latest = max((r.day("from") for r in tables.thresholds if r.day("from")), default=None)
+    text = (
+        f"The library does not give threshold figures for a procurement commenced "
+        f"{when or 'on ' + day_text(start)}: that date is still to come, and the figures in "
+        f"force then are not yet known."
+    )
+    if latest is not None:
+        text += f" The latest figures it holds apply from {day_text(latest)}."
+    nearest = tuple(dict.fromkeys(f"{c.title} ({c.locator})" for c in answer.citations))[:3]
+    if nearest:
+        text += " The nearest passages are: " + "; ".join(nearest) + "."
+    return Answer(answer.question, text, (), True, dict(answer.timings), nearest)
+
+
 def at_date(
     answer: Answer, library: Any, question: str, law: LawDate, today: date | None = None
 ) -> tuple[Answer, list[str]]:
@@ -280,6 +298,8 @@ def at_date(
         return answer, first
     tables = thresholds.library_tables(library)
     start, end = law.period or (law.day or today, law.day or today)
+    if start > today and tables.thresholds and thresholds.asks_for_threshold(question):
+        return future_thresholds(answer, tables, start, law.when), first
     notes = thresholds.stale_figures(tables, answer.text, start)
     notes += replaced_mentions(tables, answer.text, law.day or today)
     lead = None

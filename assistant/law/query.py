@@ -38,6 +38,14 @@ ACRONYMS = {
     "DfE": "Department for Education",
     "LCC": "Leicestershire County Council",
     "FTS": "Find a Tender",
+    "CF": "Contracts Finder",
+    "PSM": "public service mutual",
+    "PSMs": "public service mutuals",
+    "DPS": "dynamic purchasing system",
+    "HAF": "Holiday Activities and Food",
+    "OJEU": "Official Journal of the European Union",
+    "MSP": "Most Suitable Provider",
+    "SSWbA": "Social Services and Well-being (Wales) Act 2014",
 }
 # "reg 31(5)" / "s20(2)" / "Sch 5 para 2" -> the library's own spelling.
 _PROVISIONS = [

@@ -8,7 +8,7 @@ import zlib
 import numpy as np
 
 from assistant.answering.extractive import Candidate, missing_type, select_units, states_not_known
-from assistant.answering.question import analyse
+from assistant.answering.question import AnswerType, analyse, asks
 from assistant.answering.units import Unit
 
 DF = {"pay": 2, "lawyer": 3, "council": 40, "contract": 30, "advertis": 5, "valu": 20, "appoint": 4}
@@ -197,3 +197,46 @@ def test_a_unit_with_another_figure_or_from_the_users_document_is_no_repeat() ->
     assert select_units(asked, [lead, copy], [frozenset()] * 2, 2, DF) == [0]
     uploaded = select_units(asked, [lead, copy], [frozenset()] * 2, 2, DF, uploads=frozenset({1}))
     assert uploaded == [0, 1]  # the user's document agreeing with the library is shown
+
+
+def test_a_question_asking_two_things_is_split_into_its_asks() -> None:
+    assert asks("Can the PRU declare an award unlawful? and under s.108 how long do we get?") == [
+        "Can the PRU declare an award unlawful",
+        "under s.108 how long do we get?",
+    ]
+    # a topic before a dash, a remark after the "?", and a short tail are not asks of their own
+    assert asks("de minimis change under reg 72 - what are the two limbs?") == [
+        "de minimis change under reg 72 what are the two limbs?"
+    ]
+    assert len(asks("when did PA23 go live? my older slides say october 2024")) == 1
+    assert len(asks("when, and why?")) == 1
+    # a piece stating a figure is the asker's own facts, not an ask for one
+    assert len(asks("We signed a £900k contract last month - what is our exposure?")) == 1
+    parts = analyse("min period for requests to participate, and from what date does it run?")
+    assert [p.answer_type for p in parts.parts] == [AnswerType.DURATION, AnswerType.DATE]
+    assert analyse("when did the partnership start?").parts == ()
+
+
+def test_a_two_part_question_is_answered_when_the_evidence_holds_one_part() -> None:
+    asked = analyse("how much did the council pay its lawyers, and when was the partner appointed?")
+    dated = _candidate("The partner was appointed in December 2018.", 0.7)
+    assert missing_type(asked, [dated], DF) is None
+    # the one-part question still needs its amount
+    alone = analyse("how much did the council pay its lawyers?")
+    assert missing_type(alone, [dated], DF) == "an amount for what this question asks about"
+    # neither part held: the first part's lack is named
+    assert missing_type(asked, [_candidate("The team sits in County Hall.", 0.7)], DF) == (
+        "an amount for what this question asks about"
+    )
+
+
+def test_a_lead_saying_the_sources_give_nothing_on_it_is_not_an_answer() -> None:
+    asked = analyse("how many bids did the council get?")
+    lead = _candidate(
+        "The sources give no detail of how many bids were received. Treat it as unknown.", 0.8
+    )
+    assert states_not_known(asked, lead)
+    assert states_not_known(
+        analyse("did essex do one too?"),
+        _candidate("There is no known evidence of other partnerships with Essex.", 0.8),
+    )

@@ -308,3 +308,14 @@ def test_a_question_naming_one_regime_is_also_searched_among_its_documents() -> 
     out = Assistant._with_topic_search(assistant, found, query, asked, None, 3)
     assert {"regime": ["PA2023"]} in calls
     assert [h.chunk.doc_id for h in out] == ["doc-0", "doc-1", "doc-9"]
+
+
+def test_an_acronym_users_type_is_not_a_name_the_library_lacks() -> None:
+    from assistant.answering.extractive import assess
+
+    hit = _hit(0)
+    text = "The Contracts Finder notice gave a value of £704m for the public service mutual."
+    hits = [Hit(dataclasses.replace(hit.chunk, text=text), 1.0)]
+    vocabulary = {"contract": 30, "notic": 20, "valu": 20}
+    for asked in ("what value did the CF notice state?", "how long is a PSM contract?"):
+        assert assess(asked, hits, 0.9, vocabulary).unknown_terms == (), asked

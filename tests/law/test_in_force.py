@@ -505,3 +505,21 @@ def test_the_rank_factors_come_from_the_settings() -> None:
     factors = (settings.out_of_force, settings.out_of_force_at_date)
     kept = currency.prefer_in_force(hits, None, question, TODAY, factors=factors)
     assert [h.chunk.doc_id for h in kept] == ["pcr", "pa"]
+
+
+def test_a_threshold_for_a_day_still_to_come_is_not_given_as_todays(dated_assistant) -> None:
+    answer = dated_assistant.ask(
+        "What will the sub-central threshold be for a procurement commenced on 1 January 2099?"
+    )
+    assert answer.abstained and not answer.citations
+    assert answer.text.startswith(
+        "The library does not give threshold figures for a procurement commenced on 1 January "
+        "2099: that date is still to come"
+    )
+    assert "The latest figures it holds apply from 1 January 2026." in answer.text
+    assert "£207,720" not in answer.text
+    # a day already passed is still answered from the tables
+    past = dated_assistant.ask(
+        "What was the sub-central threshold for a procurement commenced on 1 March 2025?"
+    )
+    assert not past.abstained and "£214,904" in past.text

@@ -48,3 +48,8 @@ def test_weighted_rrf_prefers_the_heavier_ranking() -> None:
 def test_weights_must_match_rankings() -> None:
     with pytest.raises(ValueError):
         rrf_fuse([["a"], ["b"]], weights=[1.0])
+
+
+def test_the_shorthand_users_type_for_notices_and_mutuals_is_spelled_out() -> None:
+    out = normalise_query("what value did the CF notice state for a PSM contract?")
+    assert "Contracts Finder" in out and "public service mutual" in out
