@@ -34,7 +34,7 @@ from assistant.answering.generate import (
 )
 from assistant.answering.prompts import PERSONAS, model_abstained
 from assistant.answering.provenance import with_provenance
-from assistant.answering.question import Question, analyse, thesaurus
+from assistant.answering.question import Question, analyse, asks, thesaurus
 from assistant.answering.units import build_units
 from assistant.answering.verify import claim_text, has_citations, split_answer
 from assistant.answering.weights import ComposerWeights, SupportRule
@@ -287,7 +287,7 @@ class Assistant(Services):
                 notes += said
         if stages and found.law.day is not None:
             yield _stage("date", day=day_text(found.law.day))
-        answer, dated = at_date(answer, self.library, question, found.law)
+        answer, dated = at_date(answer, self.library, question, found.law, asks(question))
         notes += dated
         answer = with_provenance(answer, found.asked.answer_type)
         if stream and (answer.abstained or "llm_ms" not in timings or "llm_fallback" in timings):

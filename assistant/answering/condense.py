@@ -26,6 +26,8 @@ _POINTS_BACK = re.compile(
     r"differ|cover|count|mean|last|include|have|need|still)\b",
     re.I,
 )
+# ... of which these point back at a thing asked about, not at the council or partner.
+_THING_PRONOUN = re.compile(r"\b(it|its|that|this|those|these)\b", re.I)
 # Words that name a regime; a follow-up that names one does not inherit the other.
 _REGIME_WORD = re.compile(
     r"\b(PCR|PCR2015|PA|PA23|PA2023|Act|Regulations|regs|2015|2023|old|new|rules|LTR)\b", re.I
@@ -39,6 +41,9 @@ PRONOUN_REACH = 4
 THIN_FOLLOW_UP = 2
 # A question this short that names no case is taken to be about the case under discussion.
 CASE_REACH = 5
+# A follow-up with more content words than this (and no pronoun) carries over only the case
+# and the regime under discussion.
+FULL_FOLLOW_UP = 6
 
 
 def _message_text(content: object) -> str:
@@ -81,6 +86,10 @@ def carried_topic(question: str, history: Sequence[dict[str, str]] | None) -> st
     if not leans_on_history(question):
         return _case_carried(question, asked)
     words = thesaurus()
+    if len(_content_words(question)) > FULL_FOLLOW_UP and not _THING_PRONOUN.search(question):
+        # a follow-up saying most of what it asks ("so if they add a new service line in
+        # 2026, which modification rules apply?") takes the case and regime, not the topic
+        return _case_and_regime(asked)
     # a follow-up asking its own thing ("when did it start?", "what flexibilities do they
     # get?") takes only the subject of the questions before, not what they asked about
     subject: Callable[[str], str] = str if is_thin(question) else words.without_attributes
@@ -93,6 +102,14 @@ def carried_topic(question: str, history: Sequence[dict[str, str]] | None) -> st
     if regime:  # "and under PA23?": the new regime replaces the old
         topic = [w for w in topic if not _REGIME_WORD.fullmatch(w.strip("?.,"))]
     return " ".join(dict.fromkeys(w.strip("?.,") for w in topic))
+
+
+def _case_and_regime(asked: Sequence[str]) -> str:
+    """The case and the regime under discussion, from the latest question naming each."""
+    words = thesaurus()
+    named = next((words.named(q) for q in reversed(asked) if words.named(q)), frozenset())
+    regime = next((m for q in reversed(asked) for m in _REGIME_WORD.findall(q)), "")
+    return " ".join([*sorted(named), regime]).strip()
 
 
 def _without_pinpoints(subject: Callable[[str], str]) -> Callable[[str], str]:

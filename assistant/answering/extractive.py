@@ -57,6 +57,7 @@ _CALENDAR = {
     "Friday",
     "Saturday",
     "Sunday",
+    *"Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split(),
 }
 ABSTAIN_TEXT = "The library does not cover this question well enough to give a cited answer."
 

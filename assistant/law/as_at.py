@@ -46,6 +46,15 @@ _ASKS_WHICH_LAW = re.compile(
 )
 
 
+# A question about changing a contract already let ("add a new service line in 2026", "extend
+# it in 2027"): the date it writes is the change's, not a procurement's commencement.
+_CHANGES_A_CONTRACT = re.compile(
+    r"\b(modif\w*|vary|varying|variation|extend\w*|extension|add(ing)? (a |an )?(new )?"
+    r"(service|lot|line)|change (to )?(the|a|our|their|its) contract|contract change)\b",
+    re.I,
+)
+
+
 def asks_which_law(question: str) -> bool:
     """Whether `question` asks which regime or rules govern (see `_ASKS_WHICH_LAW`)."""
     return bool(_ASKS_WHICH_LAW.search(question))
@@ -65,6 +74,13 @@ def law_date(question: str, as_at: date | None, library: Any = None, context: st
         return LawDate(as_at, (as_at, as_at), f"on {day_text(as_at)}", note + ".")
     if not timed:
         return LawDate(period=first.period if first else None)
+    if _CHANGES_A_CONTRACT.search(question):
+        return LawDate(
+            period=first.period if first else None,
+            note=f"{timed[0].text} is when the contract would change; a change is judged by "
+            "the rules of the regime the contract was procured under (PCR 2015 reg. 72 or the "
+            "Act's s. 74), so the answer does not take the law as at that date.",
+        )
     regimes = _regimes_over(library, timed)
     if len(regimes) > 1:
         written = " and ".join(dict.fromkeys(m.text for m in timed))

@@ -284,11 +284,18 @@ def future_thresholds(answer: Answer, tables: Any, start: date, when: str) -> An
 
 
 def at_date(
-    answer: Answer, library: Any, question: str, law: LawDate, today: date | None = None
+    answer: Answer,
+    library: Any,
+    question: str,
+    law: LawDate,
+    parts: Sequence[str] = (),
+    today: date | None = None,
 ) -> tuple[Answer, list[str]]:
     """What the law date adds to an answer: a note on the day used; a cited lead stating the
     regime (when the law is judged at a day) and, for a threshold question, the exact
-    figures; and notes on cited material not in force then."""
+    figures; and notes on cited material not in force then. `parts`: the question's separate
+    asks, of which one may ask for a threshold ("the works threshold in Feb 2026, and which
+    SI amended Sch 1?")."""
     today = today or date.today()
     # a date the question writes states the regime only when the question asks which law
     # applies; the 'law as at' date given always does
@@ -298,13 +305,14 @@ def at_date(
         return answer, first
     tables = thresholds.library_tables(library)
     start, end = law.period or (law.day or today, law.day or today)
-    if start > today and tables.thresholds and thresholds.asks_for_threshold(question):
+    threshold = next((p for p in (parts or [question]) if thresholds.asks_for_threshold(p)), "")
+    if start > today and tables.thresholds and threshold:
         return future_thresholds(answer, tables, start, law.when), first
     notes = thresholds.stale_figures(tables, answer.text, start)
     notes += replaced_mentions(tables, answer.text, law.day or today)
     lead = None
-    if thresholds.asks_for_threshold(question):
-        lead = thresholds.threshold_lead(tables, question, start, end, today)
+    if threshold:
+        lead = thresholds.threshold_lead(tables, threshold, start, end, today)
     if lead is None and regime_asked and law.day is not None:  # regime_asked implies a day
         row = tables.regime_on(law.day)
         if row is None:

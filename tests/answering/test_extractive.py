@@ -319,3 +319,11 @@ def test_an_acronym_users_type_is_not_a_name_the_library_lacks() -> None:
     vocabulary = {"contract": 30, "notic": 20, "valu": 20}
     for asked in ("what value did the CF notice state?", "how long is a PSM contract?"):
         assert assess(asked, hits, 0.9, vocabulary).unknown_terms == (), asked
+
+
+def test_a_follow_up_that_says_what_it_asks_takes_only_the_case_and_regime() -> None:
+    history = [{"role": "user", "content": "Leics CIP - procured under PCR or PA23?"}]
+    follow = "so if they want to add a new service line in 2026, which modification rules apply?"
+    assert standalone_query(follow, history) == f"{follow} Leicestershire PCR"
+    # a short one, or one pointing at a thing asked about, still takes the topic
+    assert "procured" in standalone_query("and when did that start?", history)

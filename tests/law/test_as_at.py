@@ -92,3 +92,14 @@ def test_a_follow_up_takes_the_date_from_the_conversation(table_library) -> None
 )
 def test_only_a_question_about_which_law_applies_gets_the_regime_lead(question, asks) -> None:
     assert asks_which_law(question) is asks
+
+
+def test_the_date_of_a_change_to_a_contract_is_not_the_law_date(table_library) -> None:
+    question = "if we add a new service line to the contract in 2026, which rules apply?"
+    law = law_date(question, None, table_library)
+    assert law.day is None  # no regime lead: a change follows the contract's own regime
+    assert law.note.startswith("2026 is when the contract would change")
+    extended = law_date("can we extend it in March 2027?", None, table_library)
+    assert extended.day is None and "reg. 72" in extended.note
+    # the commencement of a procurement still sets the day
+    assert law_date("a tender commenced in 2026", None, table_library).day == date(2026, 1, 1)

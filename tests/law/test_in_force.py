@@ -523,3 +523,11 @@ def test_a_threshold_for_a_day_still_to_come_is_not_given_as_todays(dated_assist
         "What was the sub-central threshold for a procurement commenced on 1 March 2025?"
     )
     assert not past.abstained and "£214,904" in past.text
+
+
+def test_one_ask_of_two_may_ask_for_a_threshold(dated_assistant) -> None:
+    answer = dated_assistant.ask(
+        "works threshold under the Act for a procurement started 2 Feb 2026, and which SI "
+        "amended Sch 1?"
+    )
+    assert answer.text.startswith("The works threshold is £5,193,000 for procurements commenced")
