@@ -700,6 +700,8 @@ def _answer_table(metrics: dict) -> str:
     for persona, block in metrics["by_persona"].items():
         rows += _answer_rows(persona, block)
     rows += _answer_rows("conversations (2-3 turns)", metrics.get("conversations"))
+    for group, block in metrics.get("by_group", {}).items():
+        rows += _answer_rows(group, block)
     return head + rows
 
 
@@ -715,6 +717,7 @@ def answers_section() -> str:
     unanswerable = sum(1 for r in blind if not r.get("answerable", True))
     turns = sum(1 for r in blind if r.get("history"))
     second = sum(1 for r in blind if r["id"][:3] in ("bd-", "be-", "bf-"))
+    third = sum(1 for r in blind if r["id"][:3] in ("bg-", "bh-", "bi-"))
     out = f"""
 ## Answers as users read them (`bench/answers.py`)
 
@@ -729,9 +732,10 @@ questions abstained on; *words*: mean length of answers given.
 **The blind set** (`eval/blind.jsonl`, {len(blind)} questions) was written by writers who saw
 only `shared/factsheet.md`, the seed case study and the description of our three users, never
 `corpus/` or our own questions: in users' words, with {unanswerable} unanswerable questions and
-{turns} two- and three-turn conversations. {second} of them (ids `bd-`, `be-`, `bf-`) were
-written in a second batch after the answer composer had been tuned on the first batch's dev
-half, so they had never been seen when first scored. The set is split into dev and test
+{turns} two- and three-turn conversations. It was written in three batches, each after the
+answer composer had been tuned on the dev half of the batches before, so each batch had never
+been seen when first scored: {second} questions in the second (ids `bd-`, `be-`, `bf-`) and
+{third} in the third (ids `bg-`, `bh-`, `bi-`). The set is split into dev and test
 halves by a hash of each id (`assistant.features.evaluation.split_of`); every weight and rule
 of the answer composer was chosen on the dev half only, and **the test half is the figure to
 quote**.

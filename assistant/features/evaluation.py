@@ -8,7 +8,7 @@ import re
 import statistics
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -129,23 +129,32 @@ def summarise(scored: Iterable[dict[str, Any]], k: int) -> dict[str, Any]:
             "p95_ms": times[min(len(times) - 1, int(0.95 * len(times)))] if times else None,
         }
 
-    personas, splits = defaultdict(list), defaultdict(list)
+    personas, splits, groups = defaultdict(list), defaultdict(list), defaultdict(list)
     for r in rows:
         personas[r.get("_persona") or "unspecified"].append(r)
         splits[r["_split"]].append(r)
+        if r.get("_group"):
+            groups[r["_group"]].append(r)
     conversations = [r for r in rows if r.get("_turns", 1) > 1]
-    return {
+    out = {
         "overall": block(rows),
         "by_persona": {p: block(v) for p, v in sorted(personas.items())},
         "by_split": {s: block(v) for s, v in sorted(splits.items())},
         "conversations": block(conversations) if conversations else None,
     }
+    if groups:
+        out["by_group"] = {g: block(v) for g, v in sorted(groups.items())}
+    return out
 
 
 def evaluate(
-    assistant: Asker, rows: Sequence[dict[str, Any]], k: int = 5
+    assistant: Asker,
+    rows: Sequence[dict[str, Any]],
+    k: int = 5,
+    group: Callable[[dict[str, Any]], str] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Ask every question once (the model is loaded once); return result rows and metrics."""
+    """Ask every question once (the model is loaded once); return result rows and metrics,
+    with metrics for each group `group` names (a batch of the blind set) when given."""
     by_id = {r["id"]: r for r in rows}
     results, scored = [], []
     for row in rows:
@@ -172,6 +181,7 @@ def evaluate(
                 "_abstained": answer.abstained,
                 "_split": split_of(row["id"]),
                 "_turns": len(history) + 1,
+                "_group": group(row) if group else None,
             }
         )
     return results, summarise(scored, k)

@@ -40,3 +40,26 @@ def test_both_halves_hold_unanswerable_questions_and_conversations() -> None:
     turns = Counter(split_of(r["id"]) for r in rows if r["history"])
     assert unanswerable["dev"] >= 20 and unanswerable["test"] >= 20
     assert turns["dev"] >= 20 and turns["test"] >= 20
+
+
+def test_evaluation_reports_each_group_it_is_given() -> None:
+    from types import SimpleNamespace
+
+    from assistant.features.evaluation import evaluate
+    from assistant.types import Answer
+
+    class Fixed:
+        library = SimpleNamespace(search=lambda *a, **k: [])
+
+        def ask(self, question, filters=None, history=None):
+            text = "It began in December 2018." if "when" in question else "No idea."
+            return Answer(question, text, (), False, {"total_ms": 1.0})
+
+    rows = [
+        {"id": "a-1", "question": "when did it begin?", "facts": [["December 2018"]]},
+        {"id": "b-1", "question": "what is it?", "facts": [["a partnership"]]},
+    ]
+    _, metrics = evaluate(Fixed(), rows, group=lambda r: r["id"][0])
+    assert metrics["by_group"]["a"]["answer_fact_coverage"] == 1.0
+    assert metrics["by_group"]["b"]["answer_fact_coverage"] == 0.0
+    assert "by_group" not in evaluate(Fixed(), rows)[1]
