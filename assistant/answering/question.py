@@ -16,6 +16,7 @@ from importlib import resources
 
 import yaml
 
+from assistant.law.query import spell_out
 from assistant.text.tokens import CITATION, citation_tokens, tokenize
 
 
@@ -427,7 +428,7 @@ def analyse(text: str, context: str = "", previous: str = "") -> Question:
     if kind is AnswerType.OTHER and (previous or context):
         kind = answer_type(previous or context)
     terms = frozenset(tokenize(f"{spelled} {' '.join(expansions)} {context}"))
-    own = frozenset(tokenize(spelled))
+    own = frozenset(tokenize(spell_out(spelled)))  # "CF" holds no passage's words
     named = words.named(f"{text} {context}")
     names = set(tokenize(" ".join(a for e in named for a in words.entities[e])))
     pieces = asks(text)

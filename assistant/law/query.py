@@ -61,6 +61,12 @@ _ACRONYM = re.compile(
 )
 
 
+def spell_out(text: str) -> str:
+    """`text` with each acronym replaced by the words the library uses ("the CF notice" ->
+    "the Contracts Finder notice"), for matching a question's terms against passages."""
+    return _ACRONYM.sub(lambda m: ACRONYMS[m.group(0)], text)
+
+
 def normalise_query(query: str) -> str:
     """The query with provision abbreviations spelled out and acronyms expanded in brackets
     (the acronym itself is kept, since the library uses both)."""

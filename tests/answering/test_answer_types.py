@@ -240,3 +240,10 @@ def test_a_lead_saying_the_sources_give_nothing_on_it_is_not_an_answer() -> None
         analyse("did essex do one too?"),
         _candidate("There is no known evidence of other partnerships with Essex.", 0.8),
     )
+
+
+def test_an_acronym_in_the_question_is_matched_by_the_words_it_stands_for() -> None:
+    asked = analyse("what contract value did the CF notice state?")
+    df = {"contract": 30, "valu": 20, "notic": 20, "finder": 2, "cf": 1, "state": 30}
+    held = _candidate("The Contracts Finder notice stated a value of £704m.", 0.7)
+    assert missing_type(asked, [held], df) is None
