@@ -52,7 +52,9 @@ _ASKS: list[tuple[AnswerType, re.Pattern[str]]] = [
         AnswerType.PROVISION,
         re.compile(
             r"\b(which|what) (regulation|reg|section|provision|schedule|article|part|rule|"
-            r"paragraph|power|ground)s?\b|\bunder (which|what)\b|\bwhere in the\b|\bpinpoint\b"
+            r"paragraph|para|subsection|limb|bit of|power|ground)s?\b|\bunder (which|what)\b"
+            r"|\bwhere in the\b|\bpinpoints?\b|\bwhere (is|are) (it|they|that|this)\b"
+            r"|\bwhere (is|are) [^?]{0,40}\b(listed|set out|defined)\b"
             r"|\b(which|what) (si|statutory instrument|instrument|act|order|regs)\b"
         ),
     ),
@@ -61,7 +63,7 @@ _ASKS: list[tuple[AnswerType, re.Pattern[str]]] = [
         re.compile(
             rf"\bhow long\b|\bhow many {_UNIT}\b|\b(time limit|minimum period|standstill period"
             r"|notice period|period of notice|min(imum)? time|min period|term of|length|duration)\b"
-            r"|\bhow (soon|quickly)\b"
+            r"|\bhow (soon|quickly)\b|\bminimum window\b|\bhow far (ahead|in advance)\b"
         ),
     ),
     (
@@ -112,6 +114,8 @@ _ASKS: list[tuple[AnswerType, re.Pattern[str]]] = [
         re.compile(
             r"\bwhat (are|were) the\b|\b(list|priorities|objectives|conditions|grounds|options"
             r"|requirements|criteria|steps|stages|phases|lessons|enablers|barriers)\b"
+            r"|\b(what|which) (\w+ ){0,2}(procedures|notices|codes|bits|things|routes|exemptions"
+            r"|documents|duties|types|kinds)\b"
         ),
     ),
     (
