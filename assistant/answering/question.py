@@ -323,6 +323,16 @@ CUE_WORDS = frozenset(
     )
 )
 
+# Words about the asker's purpose or manner ("need it for a chronology", "for my slide", "just
+# to be sure"), not about the subject: no answer has to hold them.
+FILLER_WORDS = frozenset(
+    tokenize(
+        "actually actual just really want wants wanted need needs needed sure say says said yet "
+        "tell know trying try bit chronology timeline handout briefing contrast quiz delegates "
+        "session exercise reading list anyway thanks ok okay"
+    )
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Question:
@@ -352,7 +362,11 @@ class Question:
         return [
             (thesaurus().related(t), math.log(total / df[t]))
             for t in sorted(self.own_terms)
-            if t not in CUE_WORDS and t not in names and not t.isdigit() and df.get(t, 0) > 0
+            if t not in CUE_WORDS
+            and t not in FILLER_WORDS
+            and t not in names
+            and not t.isdigit()
+            and df.get(t, 0) > 0
         ]
 
 

@@ -247,3 +247,17 @@ def test_an_acronym_in_the_question_is_matched_by_the_words_it_stands_for() -> N
     df = {"contract": 30, "valu": 20, "notic": 20, "finder": 2, "cf": 1, "state": 30}
     held = _candidate("The Contracts Finder notice stated a value of £704m.", 0.7)
     assert missing_type(asked, [held], df) is None
+
+
+def test_words_about_the_askers_purpose_are_not_what_an_answer_must_hold() -> None:
+    df = {"formal": 2, "award": 30, "chronolog": 1, "actual": 1, "contract": 30}
+    asked = analyse("what was the formal contract award date? actually need it for a chronology")
+    held = {t for related, _ in asked.anchors(df) for t in related}
+    assert "formal" in held and not {"chronolog", "actual"} & held
+
+
+def test_the_number_of_bids_is_a_kind_of_fact_the_library_never_holds() -> None:
+    asked = analyse("how many bids did leicestershire get for the tender?")
+    assert asked.not_held and "number of bids" in asked.not_held
+    # the minimum number of bidders to invite is a rule, and the library holds it
+    assert analyse("how many bidders must we invite to an innovation partnership?").not_held is None
