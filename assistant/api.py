@@ -287,7 +287,10 @@ class Assistant(Services):
                 notes += said
         if stages and found.law.day is not None:
             yield _stage("date", day=day_text(found.law.day))
-        answer, dated = at_date(answer, self.library, question, found.law, asks(question))
+        # a follow-up may ask for a threshold only with what it carries ("has the light touch
+        # figure moved as well?" after a threshold question)
+        parts = [*asks(question), *([asked.context] if asked.context else [])]
+        answer, dated = at_date(answer, self.library, question, found.law, parts)
         notes += dated
         answer = with_provenance(answer, found.asked.answer_type)
         if stream and (answer.abstained or "llm_ms" not in timings or "llm_fallback" in timings):

@@ -312,7 +312,12 @@ def at_date(
     notes += replaced_mentions(tables, answer.text, law.day or today)
     lead = None
     if threshold:
-        lead = thresholds.threshold_lead(tables, threshold, start, end, today)
+        # "did it go up in Jan 2026?" after a light touch question: the kind the conversation
+        # names, when the asking part names none
+        kinds = thresholds.named_kinds(threshold) or next(
+            (k for p in parts if (k := thresholds.named_kinds(p))), []
+        )
+        lead = thresholds.threshold_lead(tables, threshold, start, end, today, kinds)
     if lead is None and regime_asked and law.day is not None:  # regime_asked implies a day
         row = tables.regime_on(law.day)
         if row is None:

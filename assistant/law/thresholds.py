@@ -155,6 +155,11 @@ def citation(row: Row, n: int) -> Citation:
 def asked_kinds(question: str) -> list[str]:
     """The kinds of contract a question names. The buyer (central government, a council)
     matters only for goods and services; with no kind named, the main kinds."""
+    return named_kinds(question) or list(MAIN_KINDS)
+
+
+def named_kinds(question: str) -> list[str]:
+    """The kinds of contract a question names, or none."""
     kinds: list[str] = []
     rest = question
     for kind, pattern in KIND_WORDS:
@@ -163,7 +168,7 @@ def asked_kinds(question: str) -> list[str]:
         if re.search(pattern, rest, re.I | re.S):
             kinds.append(kind)
             rest = re.sub(pattern, " ", rest, flags=re.I | re.S)
-    return kinds or list(MAIN_KINDS)
+    return kinds
 
 
 # A question opening with a verb asks something of the threshold ("does the threshold include
@@ -174,12 +179,24 @@ _OPENS_WITH_VERB = re.compile(
     re.I,
 )
 _QUESTION_WORD = re.compile(r"\b(what|which|who|when|where|why|how)\b", re.I)
+# ... but one asking whether a kind's figure moved asks for the figures ("has the light touch
+# figure changed as well?"): the figure then, and the one before it
+_ASKS_MOVE = re.compile(
+    r"^\W*(and |so )?(has|have|did|does|is|was)\b[^?]*\b(moved?|changed?|gone (up|down)"
+    r"|go (up|down)|risen|rise|increased?|fallen|fall|altered|the same)\b",
+    re.I,
+)
 
 
 def asks_for_threshold(question: str) -> bool:
     shorthand = not _QUESTION_WORD.search(question) and not _OPENS_WITH_VERB.search(question)
     return (
-        bool(_THRESHOLD.search(question) and (_ASKS_FIGURE.search(question) or shorthand))
+        bool(_THRESHOLD.search(question))
+        and bool(
+            _ASKS_FIGURE.search(question)
+            or shorthand
+            or (_ASKS_MOVE.search(question) and named_kinds(question))
+        )
         and not _NOT_A_LOOKUP.search(question)
         and not _NO_COLUMN.search(question)
         and not _ASKS_INSTRUMENT.search(question)

@@ -531,3 +531,14 @@ def test_one_ask_of_two_may_ask_for_a_threshold(dated_assistant) -> None:
         "amended Sch 1?"
     )
     assert answer.text.startswith("The works threshold is £5,193,000 for procurements commenced")
+
+
+def test_a_follow_up_asks_for_a_threshold_with_what_it_carries(dated_assistant) -> None:
+    history = [
+        {
+            "role": "user",
+            "content": "PA23 sub-central threshold for a procurement starting feb 2026?",
+        }
+    ]
+    answer = dated_assistant.ask("has the light touch figure moved as well?", history=history)
+    assert answer.text.startswith("The light touch threshold is £663,540 for procurements")

@@ -243,6 +243,9 @@ def test_tables_are_read_once_per_library() -> None:
         ("What statutory instrument changed the thresholds in 2026?", False),
         ("PCR sub-central supplies/services threshold as at 1 june 2023?", True),
         ("does the threshold include VAT?", False),
+        # whether a named kind's figure moved asks for the figures
+        ("has the light touch threshold changed as well?", True),
+        ("did it go up in jan 2026 like the other thresholds?", False),  # which one?
     ],
 )
 def test_a_question_asking_for_the_instrument_is_not_a_threshold_lookup(question, asks) -> None:
