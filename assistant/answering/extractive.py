@@ -293,6 +293,9 @@ def _states(unit: Unit, kind: AnswerType, asked: str) -> bool:
     return carries(unit.text, kind, asked)
 
 
+_ITEM_BREAK = re.compile(r";\s+|\n")
+
+
 def missing_type(
     question: Question,
     candidates: Sequence[Candidate],
@@ -310,6 +313,19 @@ def missing_type(
         # lacks is for the reader to see, not a reason to give nothing
         lacks = [missing_type(part, candidates, df, weights) for part in question.parts]
         return next((lack for lack in lacks if lack), None) if all(lacks) else None
+    if question.paragraph_of:
+        # "which paragraph of reg 31 deals with IPR?": a unit citing one of its paragraphs
+        # beside what is asked about, or the library does not give it
+        anchors = question.anchors(df)
+        inside = f"{question.paragraph_of}_"
+        pieces = [p for c in candidates for p in _ITEM_BREAK.split(c.unit.raw)]  # a list's items
+        if not any(
+            any(t.startswith(inside) for t in citation_tokens(piece))
+            and (not anchors or _anchor_share(anchors, piece) >= weights.anchor_share)
+            for piece in pieces
+        ):
+            part = "subsection" if question.paragraph_of.startswith("sec_") else "paragraph"
+            return f"the {part} of {readable_citation(question.paragraph_of)} that says this"
     kind = question.answer_type
     if kind in STRICT and not any(carries(c.unit.text, kind) for c in candidates):
         return DESCRIBED[kind]

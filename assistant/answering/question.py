@@ -329,7 +329,8 @@ FILLER_WORDS = frozenset(
     tokenize(
         "actually actual just really want wants wanted need needs needed sure say says said yet "
         "tell know trying try bit chronology timeline handout briefing contrast quiz delegates "
-        "session exercise reading list anyway thanks ok okay"
+        "session exercise reading list anyway thanks ok okay para paragraph subsection limb ref "
+        "reference deals deal"
     )
 )
 
@@ -352,6 +353,8 @@ class Question:
     # each ask of a question that asks two things ("how long, and what triggers it?"), analysed
     # alone; empty for a question with one ask
     parts: tuple[Question, ...] = ()
+    # the provision whose paragraph it asks for ("which para of reg 31 ...?" -> "reg_31")
+    paragraph_of: str = ""
 
     def anchors(self, df: Mapping[str, int]) -> list[tuple[frozenset[str], float]]:
         """What a figure must be stated next to: the question's content terms known to the
@@ -450,6 +453,9 @@ def analyse(text: str, context: str = "", previous: str = "") -> Question:
     named = words.named(f"{text} {context}")
     names = set(tokenize(" ".join(a for e in named for a in words.entities[e])))
     pieces = asks(text)
+    paragraph_of = asks_paragraph_of(text) or (
+        asks_paragraph_of(previous) if previous and kind is AnswerType.PROVISION else ""
+    )
     parts = tuple(analyse(p, context, previous) for p in pieces) if len(pieces) > 1 else ()
     return Question(
         text=spelled,
@@ -463,7 +469,32 @@ def analyse(text: str, context: str = "", previous: str = "") -> Question:
         not_held=words.asks_for_not_held(text),
         regimes=words.regimes_named(spelled) or words.regimes_named(context),
         parts=parts,
+        paragraph_of=paragraph_of,
     )
+
+
+# A question asking which paragraph (or subsection, limb) of a provision says something.
+_WHICH_PARAGRAPH = re.compile(
+    r"\b(which|what|exact)\s+(para|paragraph|subsection|sub-section|sub-paragraph|limb)s?\b"
+    r"|\b(para|paragraph) (number|no\.?|ref|reference)\b",
+    re.I,
+)
+
+
+def asks_paragraph_of(text: str) -> str:
+    """The search token of the one provision whose paragraph `text` asks for ("which para of
+    reg 31 deals with IPR?" -> "reg_31"), or ""."""
+    if not _WHICH_PARAGRAPH.search(text):
+        return ""
+    # the one provision named ("which limb of reg 72(1)(b)?"), or, with several mentions, the
+    # one they share ("reg 31 ... my slide says reg 31(20)"); a schedule's paragraphs are not
+    # told apart in search tokens
+    named = [t for t in citation_tokens(text) if t.startswith(("reg_", "sec_"))]
+    if not named or len({"_".join(t.split("_")[:2]) for t in named}) > 1:
+        return ""
+    if len(CITATION.findall(text)) == 1:
+        return max(named, key=len)
+    return "_".join(named[0].split("_")[:2])
 
 
 def carries(text: str, kind: AnswerType, asked: str = "") -> bool:

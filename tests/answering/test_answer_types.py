@@ -261,3 +261,29 @@ def test_the_number_of_bids_is_a_kind_of_fact_the_library_never_holds() -> None:
     assert asked.not_held and "number of bids" in asked.not_held
     # the minimum number of bidders to invite is a rule, and the library holds it
     assert analyse("how many bidders must we invite to an innovation partnership?").not_held is None
+
+
+def test_a_question_for_the_paragraph_of_a_provision_needs_one_beside_its_subject() -> None:
+    from assistant.answering.question import asks_paragraph_of
+
+    assert asks_paragraph_of("which paragraph of reg 31 deals with IPR arrangements?") == "reg_31"
+    assert asks_paragraph_of("which limb of reg 72(1)(b) applies?") == "reg_72_1_b"
+    assert asks_paragraph_of("exact reg 31 para number for IPR? my slide says reg 31(20)") == (
+        "reg_31"
+    )
+    assert asks_paragraph_of("user choice direct award - which para of sch 5?") == ""
+    assert asks_paragraph_of("what does reg 31 say about IPR?") == ""
+    df = {"ipr": 3, "intellectu": 3, "properti": 3, "right": 20, "arrang": 9, "partner": 40}
+    asked = analyse("which paragraph of reg 31 deals with the IPR arrangements?")
+    # a list whose items cite reg. 31(4) and reg. 31 alone for IPR does not give the paragraph
+    listed = _candidate(
+        "The points are: one partner or several (reg. 31(4)); the documents set the arrangements "
+        "for intellectual property rights (IPR) (reg. 31).",
+        0.8,
+    )
+    assert missing_type(asked, [listed], df) == "the paragraph of reg. 31 that says this"
+    held = _candidate("Arrangements for intellectual property rights: reg. 31(20).", 0.8)
+    assert missing_type(asked, [listed, held], df) is None
+    # a follow-up keeps the provision of the question it follows
+    follow = analyse("and the IPR arrangements?", previous="which para of reg 31 sets out phases?")
+    assert follow.paragraph_of == "reg_31"
