@@ -287,3 +287,10 @@ def test_a_question_for_the_paragraph_of_a_provision_needs_one_beside_its_subjec
     # a follow-up keeps the provision of the question it follows
     follow = analyse("and the IPR arrangements?", previous="which para of reg 31 sets out phases?")
     assert follow.paragraph_of == "reg_31"
+
+
+def test_an_advisers_fees_are_a_kind_of_fact_the_library_never_holds() -> None:
+    assert analyse("What does Stone King charge to set up a partnership?").not_held == (
+        "the fees advisers or providers charge"
+    )
+    assert analyse("what is the charging regime for light touch contracts?").not_held is None
