@@ -50,7 +50,8 @@ _ASKS_WHICH_LAW = re.compile(
 # it in 2027"): the date it writes is the change's, not a procurement's commencement.
 _CHANGES_A_CONTRACT = re.compile(
     r"\b(modif\w*|vary|varying|variation|extend\w*|extension|add(ing)? (a |an )?(new )?"
-    r"(service|lot|line)|change (to )?(the|a|our|their|its) contract|contract change)\b",
+    r"(service|lot|line)|change (to )?(the|a|our|their|its) contract|contract change"
+    r"|chang(e|es|ing) (it|them|that)|(cover|covers|govern|governs) the change)\b",
     re.I,
 )
 
