@@ -96,9 +96,10 @@ def carried_topic(question: str, history: Sequence[dict[str, str]] | None) -> st
     regime = bool(_REGIME_WORD.search(question))
     if regime:  # "and under the Act?" after "reg 77": the old regime's pinpoints stay behind
         subject = _without_pinpoints(subject)
-    topic = _content_words(subject(asked[-1]))
+    topic = _content_words(words.without_alternatives(subject(asked[-1]), question))
     if len(asked) > 1 and leans_on_history(asked[-1]):
-        topic = _content_words(subject(asked[-2])) + topic
+        earlier = words.without_alternatives(subject(asked[-2]), question)
+        topic = _content_words(earlier) + topic
     if regime:  # "and under PA23?": the new regime replaces the old
         topic = [w for w in topic if not _REGIME_WORD.fullmatch(w.strip("?.,"))]
     return " ".join(dict.fromkeys(w.strip("?.,") for w in topic))

@@ -186,6 +186,7 @@ class Thesaurus:
     default_case: str = ""
     attributes: tuple[str, ...] = ()
     regimes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    alternatives: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
     def load(cls, text: str) -> Thesaurus:
@@ -213,7 +214,12 @@ class Thesaurus:
             str(name): tuple(str(a).lower() for a in aliases)
             for name, aliases in (data.get("regimes") or {}).items()
         }
-        return cls(groups, entities, spellings, not_held, cases, default, attributes, regimes)
+        alternatives = tuple(
+            tuple(str(p).lower() for p in g) for g in data.get("alternatives") or []
+        )
+        return cls(
+            groups, entities, spellings, not_held, cases, default, attributes, regimes, alternatives
+        )
 
     def cases_of(self, names: frozenset[str]) -> frozenset[str]:
         """The cases a question naming `names` is about (the default case when it names a
@@ -269,6 +275,17 @@ class Thesaurus:
         long") rather than the subject: what a follow-up asking its own thing carries over."""
         for phrase in sorted(self.attributes, key=len, reverse=True):
             text = re.sub(rf"\b{re.escape(phrase)}\b", " ", text, flags=re.I)
+        return " ".join(text.split())
+
+    def without_alternatives(self, text: str, question: str) -> str:
+        """`text` less the things `question` puts in their place: "and in a restricted
+        procedure?" after a question about innovation partnerships asks about the restricted
+        procedure instead, so the innovation partnership is not carried over."""
+        low = f" {_words(question)} "
+        for group in self.alternatives:
+            if any(f" {_words(p)} " in low for p in group):
+                for phrase in sorted(group, key=len, reverse=True):
+                    text = re.sub(rf"\b{re.escape(phrase)}\b", " ", text, flags=re.I)
         return " ".join(text.split())
 
     def regimes_named(self, text: str) -> frozenset[str]:

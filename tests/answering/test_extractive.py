@@ -190,7 +190,8 @@ def test_a_follow_up_to_a_follow_up_carries_both_topics() -> None:
         {"role": "user", "content": "and for works?"},
     ]
     query = standalone_query("what about light touch?", history)
-    assert "sub-central" in query and "works" in query
+    assert "sub-central" in query and "threshold" in query
+    assert "works" not in query  # light touch is asked about in its place
 
 
 @pytest.mark.parametrize(
@@ -327,3 +328,12 @@ def test_a_follow_up_that_says_what_it_asks_takes_only_the_case_and_regime() -> 
     assert standalone_query(follow, history) == f"{follow} Leicestershire PCR"
     # a short one, or one pointing at a thing asked about, still takes the topic
     assert "procured" in standalone_query("and when did that start?", history)
+
+
+def test_a_follow_up_naming_another_of_a_kind_does_not_carry_the_one_it_replaces() -> None:
+    history = [{"role": "user", "content": "PCR minimum number of candidates for an IP?"}]
+    carried = standalone_query("and in a restricted procedure?", history)
+    assert "candidates" in carried and "IP" not in carried.split("?", 1)[1]
+    light = [{"role": "user", "content": "Is standstill mandatory for a light touch contract?"}]
+    carried = standalone_query("and for a works contract?", light)
+    assert "standstill" in carried and "light" not in carried.split("?", 1)[1]
