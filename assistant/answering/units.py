@@ -41,6 +41,9 @@ _FOLLOWING = re.compile(r"\b(the following|as follows|these are|include|includin
 _ANAPHOR = re.compile(
     r"^(It|Its|This|These|They|Their|That|Those|He|She|His|Her|Such|The latter|The former|"
     r"Both|Neither|There)\b"
+    # ... or points back after an opening word ("Applying this to ...", "On that view, ...")
+    r"|^(\w+ing|On|In|For|By|Under|With|After|Before|Without|Despite|Given|From) (this|that"
+    r"|these|those|it|them|such)\b(?! (is|are|was|were|means)\b)"
 )
 _ID = r"[a-z0-9]+(?:-[a-z0-9]+)+"  # a library document id ("leics-cip-overview")
 _SEE_ID = re.compile(rf"\s*\(see {_ID}(?:,? (?:and )?{_ID})*\)")
@@ -56,7 +59,7 @@ _ORDINARY_OPENERS = frozenset(
     "first second third fourth fifth finally under in on for where when if each every any no "
     "some all one two three after before during by with without from to as at because although "
     "so once while until since unless instead also however but and or only not most many "
-    "several".split()
+    "several despite given".split()
 )
 # A glossary-style line opens with the term it defines, too short to be a sentence of its own.
 _LABEL = re.compile(r"^\s*([^.:]{2,60}?)\.\s+(?=[A-Z])")
@@ -246,7 +249,8 @@ def _lower_first(text: str) -> str:
     """Lower-case the first word if it is an ordinary capitalised word ("The", "It")."""
     word = text.split(" ", 1)[0]
     rest_lower = word[1:].islower() or not word[1:]  # "The", and "A"
-    if word[:1].isupper() and rest_lower and word.lower() in _ORDINARY_OPENERS:
+    ordinary = word.lower() in _ORDINARY_OPENERS or (word.endswith("ing") and len(word) > 5)
+    if word[:1].isupper() and rest_lower and ordinary:  # and a gerund ("Applying this ...")
         return text[:1].lower() + text[1:]
     return text
 

@@ -220,3 +220,21 @@ def test_joined_items_and_continuations_lower_their_ordinary_first_word() -> Non
     assert join_list("Bodies:", ["CMA findings;", "Barnardo's reports."]) == (
         "Bodies: CMA findings; Barnardo's reports."
     )
+
+
+def test_a_sentence_pointing_back_after_its_first_word_stays_with_the_one_before() -> None:
+    text = (
+        "Regulation 65 requires at least three candidates to be invited. Applying this to "
+        "bespoke light touch procedures is our inference. On that view, one bidder is not enough."
+    )
+    units = build_units(text)
+    assert units[0].text.startswith("Regulation 65 requires at least three candidates to be ")
+    assert units[0].text.endswith(
+        "; applying this to bespoke light touch procedures is our inference."
+    )
+    # one sentence of context only: the third stands alone, and says what it points back to
+    assert units[1].text.startswith("On that view")
+    # "In this case" points back; "this is" after the opening word is a statement of its own
+    rule = "The minimum period for requests to participate is thirty days from the notice."
+    assert len(build_units(f"{rule} In this case the authority may not shorten it.")) == 1
+    assert len(build_units(f"{rule} Given this is a minimum, longer periods are common.")) == 2
