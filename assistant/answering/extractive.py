@@ -256,7 +256,11 @@ def _lead(
     then one that holds what the question asks about (its anchor terms), then the best
     scoring."""
     kind = question.answer_type
-    typed = kind in FIGURES or kind in (AnswerType.PROVISION, AnswerType.LIST)
+    typed = kind in FIGURES or kind in (
+        AnswerType.PROVISION,
+        AnswerType.LIST,
+        AnswerType.PERSON_OR_ORG,
+    )
     floor = weights.lead_ratio * float(scores.max())
     near = [i for i in range(len(candidates)) if scores[i] >= floor]
 

@@ -519,6 +519,8 @@ def carries(text: str, kind: AnswerType, asked: str = "") -> bool:
     instrument...) other than what the question `asked` itself states ("they wanted 4
     properties; how many did they get?" is not answered by "four properties"). An amount may be
     a share ("how much can the value rise?" -> "50%")."""
+    if kind is AnswerType.PERSON_OR_ORG:
+        return bool(_names_beyond(text, asked))
     pattern = _CARRIES.get(kind)
     if pattern is None:
         return False
@@ -541,6 +543,33 @@ def carries(text: str, kind: AnswerType, asked: str = "") -> bool:
         }
         return any(_provision_key(f) not in given for f in found)
     return any(_value(f) not in given for f in found)
+
+
+# A name: capitalised words (with "of", "and", "for" inside), as in "Dr Julie Harris",
+# "Barnardo's", "Stone King"; words any sentence may capitalise are not names.
+_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-Z][a-z’'A-Z-]+(?:\s+(?:of |and |for )?[A-Z][\w’'-]+)*")
+_NOT_NAMES = frozenset(
+    "act acts regulations regulation reg section schedule part council councils county "
+    "government the a an it this that under in on for and or but if where when what which who "
+    "phase stage pcr pa children children's innovation partnership procurement".split()
+)
+
+
+def _names_beyond(text: str, asked: str) -> list[str]:
+    """The names `text` gives that the question `asked` does not ("Barnardo's" for "which
+    charity became the partner?"); a sentence's first word is only a name if it is not
+    ordinary ("Barnardo's became ..." counts, "The council ..." does not)."""
+    low = asked.lower()
+    out = []
+    for m in _NAME.finditer(text):
+        words = [w for w in m.group(0).split() if w.lower() not in _NOT_NAMES]
+        if words and not any(w.lower().rstrip("’'s") in low for w in words):
+            out.append(m.group(0))
+    first = text.split(" ", 1)[0]
+    possessive = "'" in first or "’" in first  # "Barnardo's became ...": a name opening it
+    if possessive and first[:1].isupper() and first.lower().rstrip("’'s") not in low:
+        out.append(first)
+    return out
 
 
 def _provision_key(found: str) -> str:

@@ -294,3 +294,18 @@ def test_an_advisers_fees_are_a_kind_of_fact_the_library_never_holds() -> None:
         "the fees advisers or providers charge"
     )
     assert analyse("what is the charging regime for light touch contracts?").not_held is None
+
+
+def test_a_who_question_is_led_by_a_unit_naming_someone_it_does_not() -> None:
+    from assistant.answering.question import carries
+
+    asked = "who wrote the LGC piece on the partnership?"
+    assert carries("The LGC article by Liz Perfect summarised it.", AnswerType.PERSON_OR_ORG, asked)
+    assert not carries(
+        "The LGC article also reports the work took 12 months.", AnswerType.PERSON_OR_ORG, asked
+    )
+    assert carries("Barnardo's became the partner in 2018.", AnswerType.PERSON_OR_ORG, "who won?")
+    question = analyse(asked)
+    about = _candidate("The LGC article also reports the work took 12 months.", 0.80)
+    named = _candidate("The LGC article by Liz Perfect summarised it.", 0.76)
+    assert select_units(question, [about, named], [frozenset()], 2, DF)[0] == 1
