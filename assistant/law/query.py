@@ -46,6 +46,17 @@ ACRONYMS = {
     "OJEU": "Official Journal of the European Union",
     "MSP": "Most Suitable Provider",
     "SSWbA": "Social Services and Well-being (Wales) Act 2014",
+    "ICB": "integrated care board",
+    "ICBs": "integrated care boards",
+    "TN": "transparency notice",
+    "PTN": "procurement termination notice",
+    "DA": "direct award",
+    "CN": "contract notice",
+    "CD": "competitive dialogue",
+    "ITT": "invitation to tender (tender documents)",
+    "SQ": "selection questionnaire (conditions of participation)",
+    "PQQ": "pre-qualification questionnaire (selection)",
+    "CYP": "children and young people",
 }
 # "reg 31(5)" / "s20(2)" / "Sch 5 para 2" -> the library's own spelling.
 _PROVISIONS = [

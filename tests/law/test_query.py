@@ -53,3 +53,6 @@ def test_weights_must_match_rankings() -> None:
 def test_the_shorthand_users_type_for_notices_and_mutuals_is_spelled_out() -> None:
     out = normalise_query("what value did the CF notice state for a PSM contract?")
     assert "Contracts Finder" in out and "public service mutual" in out
+    out = normalise_query("do we need a TN before a DA, and can an ICB use the PSR?")
+    assert "transparency notice" in out and "direct award" in out
+    assert "integrated care board" in out
