@@ -208,12 +208,15 @@ def select_units(
         else:
             mmr = scores.copy()
         mmr[chosen] = -np.inf
-        for i in range(len(candidates)):
-            side = candidates[i].rank in uploads
+        while True:  # the best unit that repeats none already chosen (on its own side)
+            pick = int(mmr.argmax())
+            side = candidates[pick].rank in uploads
             shown = [candidates[k] for k in chosen if (candidates[k].rank in uploads) == side]
-            if np.isfinite(mmr[i]) and _repeats(candidates[i], shown, weights.repeat_share):
-                mmr[i] = -np.inf
-        pick = int(mmr.argmax())
+            if not np.isfinite(mmr[pick]) or not _repeats(
+                candidates[pick], shown, weights.repeat_share
+            ):
+                break
+            mmr[pick] = -np.inf
         if not np.isfinite(mmr[pick]) or (chosen and scores[pick] < weights.keep_ratio * best):
             break
         chosen.append(pick)
