@@ -100,9 +100,30 @@ def carried_topic(question: str, history: Sequence[dict[str, str]] | None) -> st
     if len(asked) > 1 and leans_on_history(asked[-1]):
         earlier = words.without_alternatives(subject(asked[-2]), question)
         topic = _content_words(earlier) + topic
+    topic += _referents(question, history)
     if regime:  # "and under PA23?": the new regime replaces the old
         topic = [w for w in topic if not _REGIME_WORD.fullmatch(w.strip("?.,"))]
     return " ".join(dict.fromkeys(w.strip("?.,") for w in topic))
+
+
+# A pronoun standing for someone ("when did the partnership with them start?").
+_WHO_PRONOUN = re.compile(r"\b(them|they|their|he|she|him|her|his)\b", re.I)
+
+
+def _referents(question: str, history: Sequence[dict[str, str]] | None) -> list[str]:
+    """Who a follow-up's "them" may be: the bodies the last answer's first sentence names
+    that the last question did not ("which charity won?" -> "Barnardo's")."""
+    if not _WHO_PRONOUN.search(question) or not history:
+        return []
+    turns = list(history)
+    last = turns[-1] if turns and turns[-1].get("role") == "assistant" else None
+    asked = next((m for m in reversed(turns) if m.get("role") == "user"), None)
+    if last is None or asked is None:
+        return []
+    words = thesaurus()
+    lead = _message_text(last.get("content")).split("[", 1)[0]
+    new = words.named(lead) - words.named(_message_text(asked.get("content")))
+    return [words.entities[name][0] for name in sorted(new)]
 
 
 def _case_and_regime(asked: Sequence[str]) -> str:

@@ -32,13 +32,25 @@ def read_questions(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def _history(row: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
-    """Earlier user turns: a row's own `history` (a list of questions), or the question of the
-    row it follows up (`follow_up_to`)."""
+def _history(
+    row: dict[str, Any], by_id: dict[str, dict[str, Any]], assistant: Asker | None = None
+) -> list[dict[str, str]]:
+    """Earlier turns: a row's own `history` (a list of questions), or the question of the row
+    it follows up (`follow_up_to`). With an assistant, each earlier question is asked in turn
+    and its answer follows it, as in a chat (a follow-up's "them" may name what the last
+    answer said)."""
     if row.get("history"):
-        return [{"role": "user", "content": q} for q in row["history"]]
-    parent = by_id.get(row.get("follow_up_to", ""))
-    return [{"role": "user", "content": parent["question"]}] if parent else []
+        asked = list(row["history"])
+    else:
+        parent = by_id.get(row.get("follow_up_to", ""))
+        asked = [parent["question"]] if parent else []
+    turns: list[dict[str, str]] = []
+    for question in asked:
+        turns.append({"role": "user", "content": question})
+        if assistant is not None:
+            answer = assistant.ask(question, row.get("filters"), turns[:-1])
+            turns.append({"role": "assistant", "content": answer.text})
+    return turns
 
 
 def split_of(row_id: str) -> str:
@@ -159,7 +171,7 @@ def evaluate(
     results, scored = [], []
     for row in rows:
         filters = row.get("filters")
-        history = _history(row, by_id)
+        history = _history(row, by_id, assistant)
         answer = assistant.ask(row["question"], filters, history)
         hits = (
             assistant.library.search(normalise_query(row["question"]), filters, k)
@@ -180,7 +192,7 @@ def evaluate(
                 "_answerable": row.get("answerable", True),
                 "_abstained": answer.abstained,
                 "_split": split_of(row["id"]),
-                "_turns": len(history) + 1,
+                "_turns": sum(1 for turn in history if turn["role"] == "user") + 1,
                 "_group": group(row) if group else None,
             }
         )

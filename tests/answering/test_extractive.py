@@ -337,3 +337,19 @@ def test_a_follow_up_naming_another_of_a_kind_does_not_carry_the_one_it_replaces
     light = [{"role": "user", "content": "Is standstill mandatory for a light touch contract?"}]
     carried = standalone_query("and for a works contract?", light)
     assert "standstill" in carried and "light" not in carried.split("?", 1)[1]
+
+
+def test_a_follow_ups_them_takes_who_the_last_answer_named() -> None:
+    history = [
+        {"role": "user", "content": "which charity won the leics CIP?"},
+        {
+            "role": "assistant",
+            "content": "The CIP is a partnership between the council and the charity "
+            "Barnardo's. [1] Stone King advised. [2]",
+        },
+    ]
+    carried = standalone_query("and when did the partnership with them start?", history)
+    assert carried.endswith("barnardo's")  # named in the answer's first sentence only
+    assert "stone king" not in carried
+    # without a pronoun for someone, nothing is taken from the answer
+    assert "barnardo" not in standalone_query("and when did it start?", history)

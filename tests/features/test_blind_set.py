@@ -63,3 +63,28 @@ def test_evaluation_reports_each_group_it_is_given() -> None:
     assert metrics["by_group"]["a"]["answer_fact_coverage"] == 1.0
     assert metrics["by_group"]["b"]["answer_fact_coverage"] == 0.0
     assert "by_group" not in evaluate(Fixed(), rows)[1]
+
+
+def test_a_follow_up_is_asked_after_the_earlier_turns_and_their_answers() -> None:
+    from types import SimpleNamespace
+
+    from assistant.features.evaluation import evaluate
+    from assistant.types import Answer
+
+    seen: list[list[dict]] = []
+
+    class Chat:
+        library = SimpleNamespace(search=lambda *a, **k: [])
+
+        def ask(self, question, filters=None, history=None):
+            seen.append(list(history or []))
+            return Answer(question, f"answer to {question}", (), False, {"total_ms": 1.0})
+
+    row = {"id": "c-1", "question": "and then?", "history": ["first?", "second?"], "facts": []}
+    evaluate(Chat(), [row])
+    assert [t["content"] for t in seen[-1]] == [
+        "first?",
+        "answer to first?",
+        "second?",
+        "answer to second?",
+    ]
