@@ -735,7 +735,8 @@ only `shared/factsheet.md`, the seed case study and the description of our three
 {turns} two- and three-turn conversations. It was written in three batches, each after the
 answer composer had been tuned on the dev half of the batches before, so each batch had never
 been seen when first scored: {second} questions in the second (ids `bd-`, `be-`, `bf-`) and
-{third} in the third (ids `bg-`, `bh-`, `bi-`). The set is split into dev and test
+{third} in the third (ids `bg-`, `bh-`, `bi-`). A conversation's earlier questions are asked
+first and their answers stay in the history, as in the chat. The set is split into dev and test
 halves by a hash of each id (`assistant.features.evaluation.split_of`); every weight and rule
 of the answer composer was chosen on the dev half only, and **the test half is the figure to
 quote**.
