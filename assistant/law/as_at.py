@@ -49,7 +49,8 @@ _ASKS_WHICH_LAW = re.compile(
 # A question about changing a contract already let ("add a new service line in 2026", "extend
 # it in 2027"): the date it writes is the change's, not a procurement's commencement.
 _CHANGES_A_CONTRACT = re.compile(
-    r"\b(modif\w*|vary|varying|variation|extend\w*|extension|add(ing)? (a |an )?(new )?"
+    r"\b(modif\w*|vary|varying|variation|extend(ed|ing)? (it|them|the (contract|partnership|"
+    r"term))|extension (of|to) (it|the|our|its|their)|add(ing)? (a |an )?(new )?"
     r"(service|lot|line)|change (to )?(the|a|our|their|its) contract|contract change"
     r"|chang(e|es|ing) (it|them|that)|(cover|covers|govern|governs) the change)\b",
     re.I,
@@ -78,9 +79,9 @@ def law_date(question: str, as_at: date | None, library: Any = None, context: st
     if _CHANGES_A_CONTRACT.search(question):
         return LawDate(
             period=first.period if first else None,
-            note=f"{timed[0].text} is when the contract would change; a change is judged by "
-            "the rules of the regime the contract was procured under (PCR 2015 reg. 72 or the "
-            "Act's s. 74), so the answer does not take the law as at that date.",
+            note="The question is about changing a contract, which is judged by the rules of "
+            "the regime the contract was procured under (PCR 2015 reg. 72 or the Act's s. 74), "
+            f"so the answer does not take the law as at {timed[0].text}.",
         )
     regimes = _regimes_over(library, timed)
     if len(regimes) > 1:

@@ -98,11 +98,14 @@ def test_the_date_of_a_change_to_a_contract_is_not_the_law_date(table_library) -
     question = "if we add a new service line to the contract in 2026, which rules apply?"
     law = law_date(question, None, table_library)
     assert law.day is None  # no regime lead: a change follows the contract's own regime
-    assert law.note.startswith("2026 is when the contract would change")
+    assert law.note.startswith("The question is about changing a contract")
+    assert law.note.endswith("so the answer does not take the law as at 2026.")
     let = (
         "our contract was let under PCR in 2019. if we change it now which rules cover the change?"
     )
     assert law_date(let, None, table_library).day is None
+    # a deadline extended in a year is not a change to a contract
+    assert law_date("was the tender deadline extended in 2023?", None, table_library).day
     extended = law_date("can we extend it in March 2027?", None, table_library)
     assert extended.day is None and "reg. 72" in extended.note
     # the commencement of a procurement still sets the day
